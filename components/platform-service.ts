@@ -1,0 +1,43 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformPlan, ServicePlan } from "../spec/plan";
+import { tlsUploads } from "../render/hardening";
+import { serviceContainer } from "../render/workloads";
+import { InternalCa, LeafCertificate } from "./internal-ca";
+import { createWorkloadContainer } from "./workload-container";
+
+export interface PlatformServiceArgs {
+  plan: PlatformPlan;
+  service: ServicePlan;
+  ca: InternalCa;
+  /** the services network: the only one a service joins */
+  network: docker.Network;
+}
+
+/** A backend service behind the gateway, hardened like the apps, with a CA-issued server certificate. */
+export class PlatformService extends pulumi.ComponentResource {
+  readonly certificate: LeafCertificate;
+  readonly container: docker.Container;
+  readonly containerName: pulumi.Output<string>;
+
+  constructor(name: string, args: PlatformServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:services:PlatformService", name, {}, opts);
+    const { plan, service } = args;
+    this.certificate = args.ca.issue(
+      `${name}-server`,
+      { commonName: service.spec.name, uris: [service.spiffeId], dnsNames: [service.hostname], usage: "server" },
+      this,
+    );
+    this.container = createWorkloadContainer(
+      `${name}-container`,
+      {
+        spec: serviceContainer(plan, service),
+        networks: { [plan.networks.services.dockerName]: args.network },
+        uploads: tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, service.uid),
+      },
+      this,
+    );
+    this.containerName = this.container.name;
+    this.registerOutputs({ containerName: this.containerName, certPem: this.certificate.certPem });
+  }
+}

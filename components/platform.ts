@@ -1,0 +1,64 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildPlan, PlatformPlan } from "../spec/plan";
+import type { PlatformSpec } from "../spec/schema";
+import { InternalCa } from "./internal-ca";
+import { PlatformNetworks } from "./platform-networks";
+import { PlatformService } from "./platform-service";
+import { ThirdPartyApp } from "./third-party-app";
+
+export interface PlatformArgs {
+  /** a validated spec (see spec/load.ts) */
+  spec: PlatformSpec;
+  /** the Pulumi stack name: part of every Docker name and the `platform.stack` label */
+  stack: string;
+}
+
+/** The whole app ecosystem from one validated spec (the paper's Figure 4). */
+export class Platform extends pulumi.ComponentResource {
+  readonly plan: PlatformPlan;
+  readonly networks: PlatformNetworks;
+  readonly ca: InternalCa;
+  readonly services: Record<string, PlatformService> = {};
+  readonly apps: Record<string, ThirdPartyApp> = {};
+
+  constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:index:Platform", name, {}, opts);
+    const plan = buildPlan(args.spec, args.stack);
+    this.plan = plan;
+    const { spec } = plan;
+    this.networks = new PlatformNetworks(`${name}-networks`, { plan }, { parent: this });
+    this.ca = new InternalCa(`${name}-ca`, { ...spec.ca }, { parent: this });
+
+    // --- identity provider ---
+    // (per-app secret env for the app containers is collected here)
+    const appSecretEnv: Record<string, Record<string, pulumi.Input<string>>> = {};
+
+    for (const service of plan.services) {
+      this.services[service.spec.name] = new PlatformService(
+        `${name}-svc-${service.spec.name}`,
+        { plan, service, ca: this.ca, network: this.networks.services },
+        { parent: this },
+      );
+    }
+
+    for (const app of plan.apps) {
+      this.apps[app.spec.name] = new ThirdPartyApp(
+        `${name}-app-${app.spec.name}`,
+        { plan, app, ca: this.ca, network: this.networks.apps[app.spec.name], secretEnv: appSecretEnv[app.spec.name] },
+        { parent: this },
+      );
+    }
+
+    // --- api gateway ---
+
+    // --- egress proxy ---
+
+    // --- monitor ---
+
+    this.registerOutputs({
+      caCertPem: this.ca.certPem,
+      apps: Object.fromEntries(Object.entries(this.apps).map(([app, component]) => [app, component.containerName])),
+      services: Object.fromEntries(Object.entries(this.services).map(([service, component]) => [service, component.containerName])),
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppPlan, PlatformPlan } from "../spec/plan";
+import { tlsUploads } from "../render/hardening";
+import { appContainer } from "../render/workloads";
+import { InternalCa, LeafCertificate } from "./internal-ca";
+import { createWorkloadContainer } from "./workload-container";
+
+export interface ThirdPartyAppArgs {
+  plan: PlatformPlan;
+  app: AppPlan;
+  ca: InternalCa;
+  /** the app's own network: the only one it joins */
+  network: docker.Network;
+  /** credentials the platform hands this app only (e.g. its OAuth2 client secret) */
+  secretEnv?: Record<string, pulumi.Input<string>>;
+}
+
+/** One third-party app: hardened container on its own network, with its own client certificate. */
+export class ThirdPartyApp extends pulumi.ComponentResource {
+  readonly certificate: LeafCertificate;
+  readonly container: docker.Container;
+  readonly containerName: pulumi.Output<string>;
+
+  constructor(name: string, args: ThirdPartyAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:apps:ThirdPartyApp", name, {}, opts);
+    const { plan, app } = args;
+    this.certificate = args.ca.issue(`${name}-client`, { commonName: app.spec.name, uris: [app.spiffeId], usage: "client" }, this);
+    const spec = appContainer(plan, app);
+    this.container = createWorkloadContainer(
+      `${name}-container`,
+      {
+        spec,
+        networks: { [app.network.dockerName]: args.network },
+        uploads: tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, app.uid),
+        secretEnv: args.secretEnv,
+      },
+      this,
+    );
+    this.containerName = this.container.name;
+    this.registerOutputs({ containerName: this.containerName, certPem: this.certificate.certPem });
+  }
+}

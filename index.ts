@@ -1,0 +1,34 @@
+// The Pulumi program: validated stack config in, the whole platform out.
+import * as pulumi from "@pulumi/pulumi";
+import { Platform } from "./components/platform";
+import { ConfigError } from "./spec/errors";
+import { loadStackConfig } from "./spec/pulumi-config";
+
+function load() {
+  try {
+    return loadStackConfig();
+  } catch (error) {
+    // RunError prints the message alone, without a stack trace: the message names every bad key.
+    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
+
+const { spec } = load();
+const platform = new Platform("platform", { spec, stack: pulumi.getStack() });
+const { plan } = platform;
+
+export const caCertificatePem = platform.ca.certPem;
+export const networks = {
+  ...Object.fromEntries(plan.apps.map((app) => [app.network.key, { name: app.network.dockerName, subnet: app.network.subnet }])),
+  services: { name: plan.networks.services.dockerName, subnet: plan.networks.services.subnet },
+  identity: { name: plan.networks.identity.dockerName, subnet: plan.networks.identity.subnet },
+  outbound: { name: plan.networks.outbound.dockerName, subnet: plan.networks.outbound.subnet },
+};
+export const apps = Object.fromEntries(
+  plan.apps.map((app) => [
+    app.spec.name,
+    { containerName: platform.apps[app.spec.name].containerName, address: app.ip, uid: app.uid, gateway: app.gatewayIp, egressProxy: app.egressIp },
+  ]),
+);
+export const services = Object.fromEntries(plan.services.map((service) => [service.spec.name, { containerName: platform.services[service.spec.name].containerName }]));

@@ -1,0 +1,173 @@
+// Evaluates the real Pulumi program without the Pulumi CLI, under the SDK's mocks, and records every
+// resource with its inputs. Used by the tests, the policy checker, the sandbox and the benchmarks.
+import * as pulumi from "@pulumi/pulumi";
+import { caSignedCertificate, generateKey, publicKeyOf, randomString, selfSignedCertificate } from "./key-material";
+
+/** How the SDK marks a secret value in mock inputs. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  custom: boolean;
+  id: string;
+  /** inputs with secret wrappers removed */
+  inputs: Record<string, any>;
+  /** top-level input names that held a secret (anywhere inside) */
+  secretInputs: string[];
+  /** what the mock answered as the provider's state */
+  state: Record<string, any>;
+}
+
+export type Material = "real" | "fast";
+
+export interface ProgramRun {
+  resources: RecordedResource[];
+  /** the program module's exports (stack outputs), resolved */
+  outputs: Record<string, unknown>;
+  ofType(type: string): RecordedResource[];
+}
+
+export interface RunOptions {
+  /** flat stack config, e.g. `{"platform:apps": [...]}`; non-string values are JSON-encoded as Pulumi does */
+  config: Record<string, unknown>;
+  stack?: string;
+  project?: string;
+  preview?: boolean;
+  /** "real": real keys and CA-signed certificates (openssl); "fast": real keys, placeholder certificates */
+  material?: Material;
+}
+
+export function unwrapSecrets(value: unknown): { value: any; secret: boolean } {
+  if (Array.isArray(value)) {
+    const items = value.map(unwrapSecrets);
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SECRET_SIG] === SECRET_SIG_VALUE) return { value: unwrapSecrets(record.value).value, secret: true };
+    let secret = false;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(record)) {
+      const unwrapped = unwrapSecrets(inner);
+      out[key] = unwrapped.value;
+      secret ||= unwrapped.secret;
+    }
+    return { value: out, secret };
+  }
+  return { value, secret: false };
+}
+
+/** Plays the providers' part: computes the outputs a real provider would. */
+export class ProviderModel {
+  private readonly keys = new Map<string, string>(); // public key PEM → private key PEM
+  constructor(private readonly material: Material) {}
+
+  state(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    switch (type) {
+      case "docker:index/network:Network":
+      case "docker:index/volume:Volume":
+      case "docker:index/container:Container":
+        return { ...inputs, name: inputs.name ?? name };
+      case "tls:index/privateKey:PrivateKey": {
+        const pair = generateKey(inputs.algorithm, inputs.ecdsaCurve, inputs.rsaBits);
+        this.keys.set(pair.publicKeyPem, pair.privateKeyPem);
+        return { ...inputs, ...pair };
+      }
+      case "tls:index/selfSignedCert:SelfSignedCert":
+        return { ...inputs, certPem: this.certificate(inputs, undefined) };
+      case "tls:index/certRequest:CertRequest":
+        // The request is kept as JSON: LocallySignedCert below turns it into a real certificate.
+        return { ...inputs, certRequestPem: JSON.stringify({ subject: inputs.subject, uris: inputs.uris, dnsNames: inputs.dnsNames, ipAddresses: inputs.ipAddresses, publicKeyPem: publicKeyOf(inputs.privateKeyPem) }) };
+      case "tls:index/locallySignedCert:LocallySignedCert": {
+        const request = JSON.parse(inputs.certRequestPem);
+        const privateKeyPem = this.keys.get(request.publicKeyPem);
+        if (!privateKeyPem) throw new Error(`${name}: certificate request for an unknown key`);
+        return { ...inputs, certPem: this.certificate({ ...inputs, ...request, privateKeyPem }, { certPem: inputs.caCertPem, privateKeyPem: inputs.caPrivateKeyPem }) };
+      }
+      case "random:index/randomPassword:RandomPassword":
+      case "random:index/randomString:RandomString":
+        return { ...inputs, result: randomString(inputs as { length: number }) };
+      default:
+        return { ...inputs };
+    }
+  }
+
+  private certificate(inputs: Record<string, any>, ca: { certPem: string; privateKeyPem: string } | undefined): string {
+    if (this.material === "fast") {
+      return `-----BEGIN CERTIFICATE-----\n(placeholder for ${inputs.subject?.commonName ?? "unnamed"})\n-----END CERTIFICATE-----\n`;
+    }
+    const request = { privateKeyPem: inputs.privateKeyPem, subject: inputs.subject, uris: inputs.uris, dnsNames: inputs.dnsNames, ipAddresses: inputs.ipAddresses };
+    const options = { validityPeriodHours: inputs.validityPeriodHours, allowedUses: inputs.allowedUses ?? [], isCaCertificate: inputs.isCaCertificate, maxPathLength: inputs.maxPathLength };
+    return ca ? caSignedCertificate(request, options, ca) : selfSignedCertificate(request, options);
+  }
+}
+
+/** Config as the Pulumi runtime stores it: every value a string. */
+export function flattenConfig(config: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+/**
+ * Runs `program` (a function that declares resources, or a module path to require) under mocks.
+ * Resolves once every resource registration has completed.
+ */
+export async function runProgram(program: string | (() => unknown), options: RunOptions): Promise<ProgramRun> {
+  const resources: RecordedResource[] = [];
+  const provider = new ProviderModel(options.material ?? "real");
+  let counter = 0;
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const { value: inputs } = unwrapSecrets(args.inputs);
+        const secretInputs = Object.entries(args.inputs ?? {})
+          .filter(([, v]) => unwrapSecrets(v).secret)
+          .map(([k]) => k);
+        const custom = args.custom !== false;
+        const state = custom ? provider.state(args.type, args.name, inputs) : {};
+        const id = custom ? `${args.name}-id-${++counter}` : "";
+        resources.push({ type: args.type, name: args.name, custom, id, inputs, secretInputs, state });
+        return { id: custom ? id : undefined, state };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    options.project ?? "secure-app-platform",
+    options.stack ?? "dev",
+    options.preview ?? false,
+  );
+  pulumi.runtime.setAllConfig(flattenConfig(options.config));
+  let exported: Record<string, unknown> = {};
+  if (typeof program === "string") {
+    const resolved = require.resolve(program);
+    delete require.cache[resolved];
+    exported = require(resolved);
+  } else {
+    const result = await program();
+    if (result && typeof result === "object") exported = result as Record<string, unknown>;
+  }
+  const outputs = await resolveOutputs(exported);
+  await waitForRegistrations();
+  return { resources, outputs, ofType: (type) => resources.filter((r) => r.type === type) };
+}
+
+async function waitForRegistrations(): Promise<void> {
+  // The SDK's RPC queue drains when every registration (and its outputs) has been answered.
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+  if (settings.waitForRPCs) await settings.waitForRPCs();
+}
+
+async function resolveOutputs(value: unknown): Promise<any> {
+  if (pulumi.Output.isInstance(value)) {
+    return new Promise((resolve) => (value as pulumi.Output<unknown>).apply(async (inner) => resolve(await resolveOutputs(inner))));
+  }
+  if (value instanceof Promise) return resolveOutputs(await value);
+  if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}

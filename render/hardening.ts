@@ -1,0 +1,145 @@
+// Hardened container arguments as plain data: the same object feeds @pulumi/docker, the sandbox
+// and the policy checker. Everything a third party controls can only tighten these defaults.
+import type { Healthcheck, ResourceLimits } from "../spec/schema";
+
+/** Where the platform's TLS material is mounted in every container. */
+export const TLS_DIR = "/etc/platform/tls";
+export const TLS_FILES = { ca: `${TLS_DIR}/ca.pem`, cert: `${TLS_DIR}/cert.pem`, key: `${TLS_DIR}/key.pem` } as const;
+
+export const PLATFORM_LABEL = { role: "platform.role", app: "platform.app", stack: "platform.stack", service: "platform.service" } as const;
+export type PlatformRole = "app" | "service" | "gateway" | "egress" | "identity" | "database" | "monitor";
+
+/** Per-UID limits; the per-app UID makes them per-app (paper II-A). */
+export const SIGPENDING_LIMIT = 256;
+export const NOFILE_LIMIT = 1024;
+export const TMPFS_TMP = "rw,noexec,nosuid,nodev,size=16m,mode=1777";
+
+export interface NetworkAttachment {
+  name: string;
+  /** static address; omitted where Docker may assign one from the network's ipRange */
+  ipv4Address?: string;
+  aliases: string[];
+}
+
+export interface FileUpload<T = string> {
+  file: string;
+  content: T;
+  /** octal string, e.g. "0440" */
+  permissions: string;
+  owner: string;
+  group: string;
+}
+
+/** A plain subset of `docker.ContainerArgs` with exactly the fields the platform sets. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  hostname: string;
+  user: string;
+  command?: string[];
+  envs: string[];
+  labels: { label: string; value: string }[];
+  capabilities: { drops: string[]; adds: string[] };
+  privileged: false;
+  readOnly: true;
+  tmpfs: Record<string, string>;
+  securityOpts: string[];
+  ipcMode: "private";
+  memory: number;
+  memorySwap: number;
+  cpus: string;
+  ulimits: { name: string; soft: number; hard: number }[];
+  restart: "on-failure";
+  maxRetryCount: number;
+  healthcheck: { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
+  networkMode: string;
+  networksAdvanced: NetworkAttachment[];
+  volumes: { volumeName: string; containerPath: string; readOnly: boolean }[];
+  logDriver: "json-file";
+  logOpts: Record<string, string>;
+  runtime?: "runsc";
+  publishAllPorts: false;
+}
+
+export interface HardeningInput {
+  name: string;
+  image: string;
+  hostname: string;
+  uid: number;
+  gid?: number;
+  command?: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  resources: ResourceLimits;
+  healthcheck: Healthcheck;
+  /** the first network is the primary one (`networkMode`) */
+  networks: NetworkAttachment[];
+  /** named volume holding this container's TLS material */
+  tlsVolume?: string;
+  /** extra writable tmpfs mounts (path → options) for runtime dirs */
+  extraTmpfs?: Record<string, string>;
+  /** capabilities to keep after dropping ALL; only for platform infrastructure that needs them */
+  capabilityAdds?: string[];
+  runtime?: "runc" | "runsc";
+}
+
+export function hardenedContainer(input: HardeningInput): ContainerSpec {
+  if (input.networks.length === 0) throw new Error(`container ${input.name}: at least one network is required`);
+  if (input.uid <= 0) throw new Error(`container ${input.name}: refusing to run as UID ${input.uid}; containers run as a non-root UID`);
+  const gid = input.gid ?? input.uid;
+  const hc = input.healthcheck;
+  const memory = input.resources.memoryMb;
+  return {
+    name: input.name,
+    image: input.image,
+    hostname: input.hostname,
+    user: `${input.uid}:${gid}`,
+    ...(input.command ? { command: input.command } : {}),
+    envs: Object.entries(input.env)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => `${key}=${value}`),
+    labels: Object.entries(input.labels)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([label, value]) => ({ label, value })),
+    capabilities: { drops: ["ALL"], adds: [...(input.capabilityAdds ?? [])].sort() },
+    privileged: false,
+    readOnly: true,
+    tmpfs: { "/tmp": TMPFS_TMP, ...(input.extraTmpfs ?? {}) },
+    // Docker's default seccomp and AppArmor profiles stay in force: we only add, never unconfine.
+    securityOpts: ["no-new-privileges:true"],
+    ipcMode: "private",
+    memory,
+    memorySwap: memory, // equal to memory: no swap on top of the limit
+    cpus: String(input.resources.cpus),
+    ulimits: [
+      { name: "nofile", soft: NOFILE_LIMIT, hard: NOFILE_LIMIT },
+      { name: "nproc", soft: input.resources.maxProcesses, hard: input.resources.maxProcesses },
+      { name: "sigpending", soft: SIGPENDING_LIMIT, hard: SIGPENDING_LIMIT },
+    ],
+    restart: "on-failure",
+    maxRetryCount: 5,
+    healthcheck: {
+      tests: hc.command,
+      interval: `${hc.intervalSeconds}s`,
+      timeout: `${hc.timeoutSeconds}s`,
+      retries: hc.retries,
+      startPeriod: `${hc.startPeriodSeconds}s`,
+    },
+    networkMode: input.networks[0].name,
+    networksAdvanced: input.networks,
+    volumes: input.tlsVolume ? [{ volumeName: input.tlsVolume, containerPath: TLS_DIR, readOnly: false }] : [],
+    logDriver: "json-file",
+    logOpts: { "max-size": "10m", "max-file": "3" },
+    ...(input.runtime === "runsc" ? { runtime: "runsc" as const } : {}),
+    publishAllPorts: false,
+  };
+}
+
+/**
+ * TLS files for a container: readable by its group only and owned by root, so the workload can read
+ * but never rewrite or grow them (the volume is writable only for the upload itself).
+ */
+export function tlsUploads<T>(material: { ca: T; cert: T; key: T }, gid: number): FileUpload<T>[] {
+  const file = (path: string, content: T, permissions: string): FileUpload<T> => ({ file: path, content, permissions, owner: "0", group: String(gid) });
+  return [file(TLS_FILES.ca, material.ca, "0444"), file(TLS_FILES.cert, material.cert, "0440"), file(TLS_FILES.key, material.key, "0440")];
+}

@@ -18,6 +18,10 @@ export interface RecordedResource {
   secretInputs: string[];
   /** what the mock answered as the provider's state */
   state: Record<string, any>;
+  /** the URN the engine gave it; its type part names the parent's type (`Parent$Type`) */
+  urn?: string;
+  /** the type of the parent resource, or undefined for a root resource */
+  parentType?: string;
 }
 
 export type Material = "real" | "fast";
@@ -150,6 +154,7 @@ export async function runProgram(program: string | (() => unknown), options: Run
   }
   const outputs = await resolveOutputs(exported);
   await waitForRegistrations();
+  attachUrns(resources);
   return { resources, outputs, ofType: (type) => resources.filter((r) => r.type === type) };
 }
 
@@ -157,6 +162,20 @@ async function waitForRegistrations(): Promise<void> {
   // The SDK's RPC queue drains when every registration (and its outputs) has been answered.
   const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
   if (settings.waitForRPCs) await settings.waitForRPCs();
+}
+
+function attachUrns(resources: RecordedResource[]): void {
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { resources?: Map<string, { urn: string }> } };
+  const byKey = new Map<string, string>();
+  for (const urn of settings.getMonitor().resources?.keys() ?? []) {
+    const [, , qualifiedType, name] = urn.split("::");
+    byKey.set(`${qualifiedType.split("$").pop()}::${name}`, urn);
+  }
+  for (const resource of resources) {
+    resource.urn = byKey.get(`${resource.type}::${resource.name}`);
+    const chain = resource.urn?.split("::")[2].split("$") ?? [];
+    resource.parentType = chain.length > 1 ? chain[chain.length - 2] : undefined;
+  }
 }
 
 async function resolveOutputs(value: unknown): Promise<any> {

@@ -1,0 +1,144 @@
+// The real program (index.ts) evaluated under Pulumi's mocks with the dev stack's config.
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { before, describe, it } from "node:test";
+import { ProgramRun, runProgram } from "../program/mocks";
+import { PROGRAM, stackConfig } from "./support/stack-config";
+
+const CONTAINER = "docker:index/container:Container";
+const NETWORK = "docker:index/network:Network";
+
+describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev" });
+  });
+
+  const byParent = (type: string, parentType: string) => run.ofType(type).filter((r) => r.parentType === parentType);
+  const containersOfRole = (role: string) => run.ofType(CONTAINER).filter((c) => c.inputs.labels.some((l: any) => l.label === "platform.role" && l.value === role));
+
+  it("builds the component tree: one Platform, its networks, CA, two services, two apps", () => {
+    assert.equal(run.ofType("platform:index:Platform").length, 1);
+    assert.equal(run.ofType("platform:index:Platform")[0].parentType, undefined);
+    for (const [type, count] of [
+      ["platform:network:PlatformNetworks", 1],
+      ["platform:pki:InternalCa", 1],
+      ["platform:services:PlatformService", 2],
+      ["platform:apps:ThirdPartyApp", 2],
+    ] as const) {
+      const found = run.ofType(type);
+      assert.equal(found.length, count, type);
+      for (const r of found) assert.equal(r.parentType, "platform:index:Platform", `${type} ${r.name} parent`);
+    }
+  });
+
+  it("parents every leaf resource under the component that owns it", () => {
+    assert.equal(byParent(NETWORK, "platform:network:PlatformNetworks").length, 2 + 3);
+    assert.equal(byParent("tls:index/privateKey:PrivateKey", "platform:pki:InternalCa").length, 1);
+    assert.equal(byParent("tls:index/selfSignedCert:SelfSignedCert", "platform:pki:InternalCa").length, 1);
+    for (const owner of ["platform:apps:ThirdPartyApp", "platform:services:PlatformService"]) {
+      assert.equal(byParent(CONTAINER, owner).length, 2, owner);
+      assert.equal(byParent("docker:index/volume:Volume", owner).length, 2, owner);
+      assert.equal(byParent("tls:index/privateKey:PrivateKey", owner).length, 2, owner);
+      assert.equal(byParent("tls:index/certRequest:CertRequest", owner).length, 2, owner);
+      assert.equal(byParent("tls:index/locallySignedCert:LocallySignedCert", owner).length, 2, owner);
+    }
+    for (const r of run.resources) assert.ok(r.type === "platform:index:Platform" || r.parentType, `${r.type} ${r.name} has no parent`);
+  });
+
+  it("makes every network internal except the outbound one, with explicit IPAM", () => {
+    const networks = run.ofType(NETWORK);
+    const outbound = networks.filter((n) => !n.inputs.internal);
+    assert.deepEqual(outbound.map((n) => n.inputs.name), ["plat-dev-outbound"]);
+    for (const n of networks) {
+      assert.equal(n.inputs.driver, "bridge");
+      assert.equal(n.inputs.ipamConfigs.length, 1);
+      assert.match(n.inputs.ipamConfigs[0].subnet, /^10\.208\.\d+\.\d+\/\d+$/);
+      assert.ok(n.inputs.ipamConfigs[0].gateway);
+    }
+  });
+
+  it("hardens every app and service container", () => {
+    const workloads = [...containersOfRole("app"), ...containersOfRole("service")];
+    assert.equal(workloads.length, 4);
+    const uids = new Set<string>();
+    for (const c of workloads) {
+      const p = c.inputs;
+      assert.match(p.user, /^[1-9]\d{4}:[1-9]\d{4}$/, `${c.name} user`);
+      uids.add(p.user);
+      assert.deepEqual(p.capabilities, { drops: ["ALL"], adds: [] }, c.name);
+      assert.equal(p.privileged, false);
+      assert.equal(p.readOnly, true);
+      assert.deepEqual(p.securityOpts, ["no-new-privileges:true"]);
+      assert.equal(p.memorySwap, p.memory);
+      assert.ok(p.memory > 0 && Number(p.cpus) > 0);
+      assert.deepEqual(p.ulimits.map((u: any) => u.name), ["nofile", "nproc", "sigpending"]);
+      assert.equal(p.restart, "on-failure");
+      assert.equal(p.maxRetryCount, 5);
+      assert.ok(p.healthcheck.tests.length >= 2);
+      assert.equal(p.ports, undefined);
+      assert.equal(p.publishAllPorts, false);
+      assert.equal(p.networksAdvanced.length, 1, `${c.name} joins exactly one network`);
+      assert.equal(p.networkMode, p.networksAdvanced[0].name);
+      assert.deepEqual(p.uploads.map((u: any) => u.file), ["/etc/platform/tls/ca.pem", "/etc/platform/tls/cert.pem", "/etc/platform/tls/key.pem"]);
+    }
+    assert.equal(uids.size, 4, "a distinct UID per workload");
+  });
+
+  it("attaches each app only to its own app network and each service only to the services network", () => {
+    for (const c of containersOfRole("app")) {
+      const app = c.inputs.labels.find((l: any) => l.label === "platform.app").value;
+      assert.deepEqual(c.inputs.networksAdvanced.map((n: any) => n.name), [`plat-dev-app-${app}`]);
+    }
+    for (const c of containersOfRole("service")) assert.deepEqual(c.inputs.networksAdvanced.map((n: any) => n.name), ["plat-dev-services"]);
+    const backup = containersOfRole("app").find((c) => c.inputs.name === "plat-dev-app-backup-agent")!;
+    assert.equal(backup.inputs.runtime, "runsc");
+  });
+
+  it("marks private keys secret wherever they flow, and exports none", () => {
+    for (const c of [...containersOfRole("app"), ...containersOfRole("service")]) assert.ok(c.secretInputs.includes("uploads"), `${c.name} uploads are secret`);
+    const signed = run.ofType("tls:index/locallySignedCert:LocallySignedCert");
+    for (const cert of signed) assert.ok(cert.secretInputs.includes("caPrivateKeyPem"), `${cert.name} CA key is secret`);
+    assert.doesNotMatch(JSON.stringify(run.outputs), /PRIVATE KEY/);
+  });
+
+  it("issues each app a real client certificate from the platform CA with its SPIFFE ID", () => {
+    const ca = new X509Certificate(run.outputs.caCertificatePem as string);
+    assert.ok(ca.ca);
+    for (const c of containersOfRole("app")) {
+      const app = c.inputs.labels.find((l: any) => l.label === "platform.app").value;
+      const cert = new X509Certificate(c.inputs.uploads.find((u: any) => u.file.endsWith("cert.pem")).content);
+      assert.ok(cert.verify(ca.publicKey), `${app} certificate is signed by the platform CA`);
+      assert.equal(cert.subjectAltName, `URI:spiffe://dev.platform.example/app/${app}`);
+    }
+  });
+
+  it("exports network names and subnets, the CA certificate and per-app container names", () => {
+    const outputs = run.outputs as any;
+    assert.equal(outputs.networks.outbound.name, "plat-dev-outbound");
+    assert.match(outputs.networks["app:forecast-widget"].subnet, /^10\.208\./);
+    assert.equal(outputs.apps["forecast-widget"].containerName, "plat-dev-app-forecast-widget");
+    assert.match(outputs.caCertificatePem, /^-----BEGIN CERTIFICATE-----/);
+  });
+});
+
+describe("index.ts with invalid config", { timeout: 60_000 }, () => {
+  it("fails with every problem named and creates nothing", async () => {
+    const config = stackConfig("dev");
+    const apps = structuredClone(config["platform:apps"]) as any[];
+    apps[0].egress = ["evil.example.com\nhttp_access allow all"];
+    apps[1].resources = { memoryMb: 1 };
+    let failure: unknown;
+    let created = -1;
+    try {
+      const run = await runProgram(PROGRAM, { config: { ...config, "platform:apps": apps } });
+      created = run.resources.length;
+    } catch (error) {
+      failure = error;
+    }
+    assert.equal(created, -1, "the program must not complete");
+    assert.match(String(failure), /invalid config of stack dev \(2 problems\); nothing was created/);
+    assert.match(String(failure), /platform:apps\[0\]\.egress\[0\]: /);
+    assert.match(String(failure), /platform:apps\[1\]\.resources\.memoryMb: memoryMb must be an integer at least 16/);
+  });
+});

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlan, PlatformPlan } from "../spec/plan";
 import type { PlatformSpec } from "../spec/schema";
+import { ApiGateway } from "./api-gateway";
+import { IdentityProvider } from "./identity-provider";
 import { InternalCa } from "./internal-ca";
 import { PlatformNetworks } from "./platform-networks";
 import { PlatformService } from "./platform-service";
@@ -20,6 +22,8 @@ export class Platform extends pulumi.ComponentResource {
   readonly ca: InternalCa;
   readonly services: Record<string, PlatformService> = {};
   readonly apps: Record<string, ThirdPartyApp> = {};
+  readonly identity: IdentityProvider;
+  readonly gateway: ApiGateway;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Platform", name, {}, opts);
@@ -31,7 +35,8 @@ export class Platform extends pulumi.ComponentResource {
 
     // --- identity provider ---
     // (per-app secret env for the app containers is collected here)
-    const appSecretEnv: Record<string, Record<string, pulumi.Input<string>>> = {};
+    this.identity = new IdentityProvider(`${name}-identity`, { plan, ca: this.ca, network: this.networks.identity }, { parent: this });
+    const appSecretEnv: Record<string, Record<string, pulumi.Input<string>>> = { ...this.identity.appSecretEnv };
 
     for (const service of plan.services) {
       this.services[service.spec.name] = new PlatformService(
@@ -50,6 +55,11 @@ export class Platform extends pulumi.ComponentResource {
     }
 
     // --- api gateway ---
+    this.gateway = new ApiGateway(
+      `${name}-gateway`,
+      { plan, ca: this.ca, networks: this.networks, apps: this.apps, services: this.services, identity: this.identity },
+      { parent: this },
+    );
 
     // --- egress proxy ---
 

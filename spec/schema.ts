@@ -14,6 +14,7 @@ import {
   pathPrefix,
 } from "./primitives";
 import { allocateAppSlots, INFRA_PREFIX_LENGTH, INFRA_BLOCKS } from "./slots";
+import { monitorConfig } from "./monitor";
 
 export const DEFAULT_BASE_CIDR = "10.208.0.0/16";
 export const DEFAULT_APP_PREFIX_LENGTH = 28;
@@ -113,6 +114,10 @@ export const identityConfig = z.strictObject({
   ...infraImage,
   realm: dnsLabel.default("platform"),
   accessTokenLifespanSeconds: boundedNumber("accessTokenLifespanSeconds", 30, 3600, { integer: true }).default(300),
+  /** Keycloak's HTTPS port on the identity network (part of the pinned issuer URL) */
+  port: boundedNumber("port", 1024, 65535, { integer: true }).default(8443),
+  /** true when the image was built with `kc.sh build` for this config: starts with --optimized, no build at start */
+  optimizedImage: z.boolean({ error: "expected true or false" }).default(false),
   database: z
     .strictObject({
       kind: z.enum(["dev-file", "postgres"], { error: "expected \"dev-file\" (development) or \"postgres\"" }).default("dev-file"),
@@ -159,6 +164,7 @@ export const platformConfigShape = {
   gateway: gatewayConfig,
   egress: egressConfig,
   identity: identityConfig,
+  monitor: monitorConfig,
 };
 
 export const platformConfig = z.strictObject(platformConfigShape).superRefine(checkCrossReferences);
@@ -243,6 +249,7 @@ export function imagePaths(spec: PlatformSpec): [(string | number)[], string][] 
     [["identity", "image"], spec.identity.image],
   ];
   if (spec.identity.database.image) found.push([["identity", "database", "image"], spec.identity.database.image]);
+  if (spec.monitor.image) found.push([["monitor", "image"], spec.monitor.image]);
   spec.services.forEach((s, i) => found.push([["services", i, "image"], s.image]));
   spec.apps.forEach((a, i) => found.push([["apps", i, "image"], a.image]));
   return found;

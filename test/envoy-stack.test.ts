@@ -1,0 +1,178 @@
+// The whole program (index.ts) under Pulumi mocks with real key material: the gateway and identity
+// components, their containers, the rendered configs they upload, secrets, and realm ↔ gateway agreement.
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { parse } from "yaml";
+import { ProgramRun, runProgram } from "../program/mocks";
+import { infraAddress } from "../spec/plan";
+import { buildPlan } from "../spec/plan";
+import { parsePlatformConfig, rawConfigFromFlatMap } from "../spec/load";
+import { spkiPinFromPem } from "../render/envoy/spki";
+import { validateEnvoyBootstrap } from "../render/envoy/validator";
+import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
+import { checkRealm, realmSchema } from "../render/keycloak/realm-schema";
+import { PROGRAM, stackConfig } from "./support/stack-config";
+
+type Obj = Record<string, any>;
+const CONTAINER = "docker:index/container:Container";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+const role = (c: Obj) => c.inputs.labels.find((l: Obj) => l.label === "platform.role")?.value;
+const upload = (c: Obj, file: string) => c.inputs.uploads.find((u: Obj) => u.file === file)?.content as string;
+const env = (c: Obj) => Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+
+describe("the dev stack with gateway and identity, under mocks", { timeout: 180_000 }, () => {
+  let run: ProgramRun;
+  let gateway: Obj;
+  let keycloak: Obj;
+  const plan = buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackConfig("dev"))).spec, "dev");
+
+  before(async () => {
+    run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "real" });
+    const containers = run.ofType(CONTAINER);
+    gateway = containers.find((c) => role(c) === "gateway")!;
+    keycloak = containers.find((c) => role(c) === "identity")!;
+  });
+
+  it("adds one ApiGateway and one IdentityProvider under the Platform, owning their containers and keys", () => {
+    for (const type of ["platform:gateway:ApiGateway", "platform:identity:IdentityProvider"]) {
+      const found = run.ofType(type);
+      assert.equal(found.length, 1, type);
+      assert.equal(found[0].parentType, "platform:index:Platform");
+    }
+    assert.equal(gateway.parentType, "platform:gateway:ApiGateway");
+    assert.equal(keycloak.parentType, "platform:identity:IdentityProvider");
+    for (const p of run.ofType(PASSWORD)) assert.equal(p.parentType, "platform:identity:IdentityProvider");
+    assert.equal(run.ofType(PASSWORD).length, 1 + plan.apps.length, "an admin password and one client secret per app");
+  });
+
+  it("attaches the gateway to every app network (at the plan's gateway IP), the services and the identity network, never outbound", () => {
+    const attached = Object.fromEntries(gateway.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]));
+    for (const app of plan.apps) assert.equal(attached[app.network.dockerName], app.gatewayIp, app.spec.name);
+    assert.equal(attached["plat-dev-services"], infraAddress(plan.networks.services, "gateway"));
+    assert.equal(attached["plat-dev-identity"], infraAddress(plan.networks.identity, "gateway"));
+    assert.equal(Object.keys(attached).length, plan.apps.length + 2);
+    assert.ok(!("plat-dev-outbound" in attached));
+  });
+
+  it("hardens the gateway and Keycloak like every workload", () => {
+    for (const c of [gateway, keycloak]) {
+      const p = c.inputs;
+      assert.deepEqual(p.capabilities, { drops: ["ALL"], adds: [] }, c.name);
+      assert.equal(p.privileged, false);
+      assert.equal(p.readOnly, true);
+      assert.deepEqual(p.securityOpts, ["no-new-privileges:true"]);
+      assert.match(p.user, /^[1-9]\d+:[1-9]\d+$/);
+      assert.equal(p.memorySwap, p.memory);
+      assert.equal(p.publishAllPorts, false);
+      assert.equal(p.ports, undefined);
+      assert.ok(c.secretInputs.includes("uploads"), `${c.name} uploads hold a private key`);
+    }
+    assert.deepEqual(keycloak.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]), [["plat-dev-identity", infraAddress(plan.networks.identity, "identity")]]);
+  });
+
+  it("uploads an Envoy bootstrap that passes the strict validator, with admin on loopback", () => {
+    const bootstrap = parse(upload(gateway, "/etc/platform/tls/envoy.yaml"));
+    assert.deepEqual(validateEnvoyBootstrap(bootstrap), []);
+    assert.equal(bootstrap.admin.address.socket_address.address, "127.0.0.1");
+    assert.deepEqual(gateway.inputs.command.slice(0, 3), ["envoy", "-c", "/etc/platform/tls/envoy.yaml"]);
+  });
+
+  it("pins in each chain the SPKI of exactly the key @pulumi/tls generated for that app", () => {
+    const bootstrap = parse(upload(gateway, "/etc/platform/tls/envoy.yaml"));
+    const keys = run.ofType("tls:index/privateKey:PrivateKey");
+    for (const app of plan.apps) {
+      const appContainer = run.ofType(CONTAINER).find((c) => c.inputs.name === app.containerName)!;
+      const appCert = new X509Certificate(upload(appContainer, "/etc/platform/tls/cert.pem"));
+      const key = keys.find((k) => k.state.publicKeyPem === appCert.publicKey.export({ type: "spki", format: "pem" }))!;
+      assert.ok(key, `the key behind ${app.spec.name}'s certificate`);
+      const chain = bootstrap.static_resources.listeners[0].filter_chains.find((c: Obj) => c.name === `app:${app.spec.name}`);
+      assert.deepEqual(chain.transport_socket.typed_config.common_tls_context.validation_context.verify_certificate_spki, [spkiPinFromPem(key.state.publicKeyPem)]);
+      const [address, length] = app.network.subnet.split("/");
+      assert.deepEqual(chain.filter_chain_match.source_prefix_ranges, [{ address_prefix: address, prefix_len: Number(length) }]);
+    }
+  });
+
+  it("gives the gateway a CA-signed certificate valid for every address apps use, usable as client and server", () => {
+    const ca = new X509Certificate(run.outputs.caCertificatePem as string);
+    const cert = new X509Certificate(upload(gateway, "/etc/platform/tls/cert.pem"));
+    assert.ok(cert.verify(ca.publicKey));
+    for (const app of plan.apps) assert.equal(cert.checkIP(app.gatewayIp), app.gatewayIp, app.spec.name);
+    const keycloakCert = new X509Certificate(upload(keycloak, "/etc/platform/tls/cert.pem"));
+    assert.ok(keycloakCert.verify(ca.publicKey));
+    assert.equal(keycloakCert.checkHost("identity.dev.platform.example"), "identity.dev.platform.example");
+  });
+
+  it("starts Keycloak in start mode with a pinned hostname, health, TLS and the realm import", () => {
+    const script = keycloak.inputs.entrypoints.join(" ");
+    for (const arg of ["kc.sh 'start'", "'--hostname=https://identity.dev.platform.example:8443'", "'--health-enabled=true'", "'--import-realm'", "'--http-enabled=false'", "'--db=dev-file'"]) {
+      assert.ok(script.includes(arg), `${arg} in ${script}`);
+    }
+    assert.match(script, /cp \/etc\/platform\/tls\/realm\.json \/opt\/keycloak\/data\/import\/platform\.json/);
+  });
+
+  it("the uploaded realm passes its schema and agrees with the uploaded gateway config", () => {
+    const realm = JSON.parse(upload(keycloak, "/etc/platform/tls/realm.json"));
+    assert.deepEqual(checkRealm(realm), []);
+    const bootstrap = parse(upload(gateway, "/etc/platform/tls/envoy.yaml"));
+    assert.deepEqual(crossCheckRealmAndGateway(realmSchema.parse(realm), bootstrap), []);
+    const issuer = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[1].typed_config.providers.keycloak.issuer;
+    assert.ok(keycloak.inputs.entrypoints.join(" ").includes(`--hostname=${issuer.replace(/\/realms\/platform$/, "")}`), "Keycloak's pinned hostname makes the issuer the gateway expects");
+  });
+
+  it("secrets: random, marked secret wherever they flow, each app gets only its own, none in outputs or plain inputs", () => {
+    const secrets = run.ofType(PASSWORD).map((p) => ({ name: p.name, value: p.state.result as string }));
+    assert.ok(secrets.every((s) => s.value.length === 40));
+    assert.ok(keycloak.secretInputs.includes("envs"), "Keycloak env is secret");
+    const kcEnv = env(keycloak);
+    for (const app of plan.apps) {
+      const appContainer = run.ofType(CONTAINER).find((c) => c.inputs.name === app.containerName)!;
+      assert.ok(appContainer.secretInputs.includes("envs"), `${app.spec.name} env is secret`);
+      const appEnv = env(appContainer);
+      const own = secrets.find((s) => s.name.endsWith(`-client-${app.spec.name}`))!;
+      assert.equal(appEnv.PLATFORM_OAUTH_CLIENT_SECRET, own.value);
+      assert.equal(appEnv.PLATFORM_OAUTH_CLIENT_ID, app.spec.name);
+      assert.equal(appEnv.PLATFORM_OAUTH_TOKEN_URL, `https://${app.gatewayIp}:8443/realms/platform/protocol/openid-connect/token`);
+      assert.equal(kcEnv[`PLATFORM_CLIENT_SECRET_${app.spec.name.toUpperCase().replace(/-/g, "_")}`], own.value);
+      const others = secrets.filter((s) => s !== own).map((s) => s.value);
+      for (const other of others) assert.ok(!JSON.stringify(appContainer.inputs).includes(other), `${app.spec.name} sees no other secret`);
+    }
+    // no secret value in any input that is not marked secret, nor in stack outputs
+    for (const r of run.resources) {
+      for (const [key, value] of Object.entries(r.inputs)) {
+        const text = JSON.stringify(value) ?? "";
+        for (const s of secrets) if (text.includes(s.value)) assert.ok(r.secretInputs.includes(key) || r.type === PASSWORD, `${r.type} ${r.name}.${key} holds ${s.name} in plain text`);
+      }
+    }
+    const outputs = JSON.stringify(run.outputs);
+    for (const s of secrets) assert.ok(!outputs.includes(s.value), `${s.name} in stack outputs`);
+    assert.ok(!upload(keycloak, "/etc/platform/tls/realm.json").includes(secrets[0].value), "the realm file holds placeholders, not secrets");
+  });
+});
+
+describe("a production-like stack with PostgreSQL for Keycloak", { timeout: 120_000 }, () => {
+  it("adds a hardened database container on the identity network and points Keycloak at it", async () => {
+    const config = { ...stackConfig("dev"), "platform:identity": { image: "quay.io/keycloak/keycloak:26.0.0", database: { kind: "postgres", image: "postgres:16" } } };
+    const run = await runProgram(PROGRAM, { config, stack: "dev", material: "fast" });
+    const containers = run.ofType(CONTAINER);
+    const db = containers.find((c) => role(c) === "database")!;
+    const kc = containers.find((c) => role(c) === "identity")!;
+    assert.ok(db, "database container");
+    const identityNet = parsePlan(config).networks.identity;
+    assert.deepEqual(db.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]), [["plat-dev-identity", infraAddress(identityNet, "database")]]);
+    assert.equal(db.inputs.readOnly, true);
+    assert.deepEqual(db.inputs.capabilities, { drops: ["ALL"], adds: [] });
+    assert.ok(db.secretInputs.includes("envs"));
+    assert.ok(db.inputs.volumes.some((v: Obj) => v.containerPath === "/var/lib/postgresql/data"));
+    const kcEnv = env(kc);
+    assert.equal(kcEnv.KC_DB_URL, `jdbc:postgresql://${infraAddress(identityNet, "database")}:5432/keycloak`);
+    const dbPassword = env(db).POSTGRES_PASSWORD;
+    assert.equal(kcEnv.KC_DB_PASSWORD, dbPassword);
+    assert.ok(kc.inputs.entrypoints.join(" ").includes("'--db=postgres'"));
+  });
+});
+
+function parsePlan(config: Record<string, unknown>) {
+  return buildPlan(parsePlatformConfig(rawConfigFromFlatMap(config)).spec, "dev");
+}

@@ -32,3 +32,5 @@ export const apps = Object.fromEntries(
   ]),
 );
 export const services = Object.fromEntries(plan.services.map((service) => [service.spec.name, { containerName: platform.services[service.spec.name].containerName }]));
+export const gateway = { containerName: platform.gateway.containerName, listenPort: spec.gateway.listenPort };
+export const identity = { containerName: platform.identity.containerName, issuer: platform.identity.issuer };

@@ -2,11 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildPlan, PlatformPlan } from "../spec/plan";
 import type { PlatformSpec } from "../spec/schema";
 import { ApiGateway } from "./api-gateway";
+import { EgressProxy } from "./egress-proxy";
 import { IdentityProvider } from "./identity-provider";
 import { InternalCa } from "./internal-ca";
 import { PlatformNetworks } from "./platform-networks";
 import { PlatformService } from "./platform-service";
 import { ThirdPartyApp } from "./third-party-app";
+import { SecurityMonitor } from "../monitor/deploy/security-monitor";
 
 export interface PlatformArgs {
   /** a validated spec (see spec/load.ts) */
@@ -18,12 +20,15 @@ export interface PlatformArgs {
 /** The whole app ecosystem from one validated spec (the paper's Figure 4). */
 export class Platform extends pulumi.ComponentResource {
   readonly plan: PlatformPlan;
+  /** the security monitor container, when platform:monitor.enabled */
+  readonly monitor?: SecurityMonitor;
   readonly networks: PlatformNetworks;
   readonly ca: InternalCa;
   readonly services: Record<string, PlatformService> = {};
   readonly apps: Record<string, ThirdPartyApp> = {};
   readonly identity: IdentityProvider;
   readonly gateway: ApiGateway;
+  readonly egress: EgressProxy;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Platform", name, {}, opts);
@@ -62,8 +67,12 @@ export class Platform extends pulumi.ComponentResource {
     );
 
     // --- egress proxy ---
+    this.egress = new EgressProxy(`${name}-egress`, { plan, networks: this.networks }, { parent: this });
 
     // --- monitor ---
+    if (spec.monitor.enabled) {
+      this.monitor = new SecurityMonitor(`${name}-monitor`, { plan, dependsOn: [this.gateway] }, { parent: this });
+    }
 
     this.registerOutputs({
       caCertPem: this.ca.certPem,

@@ -45,6 +45,8 @@ export interface ContainerSpec {
   tmpfs: Record<string, string>;
   securityOpts: string[];
   ipcMode: "private";
+  /** Docker's default on cgroup v1 hosts is "host": the container would see the host's cgroup tree */
+  cgroupnsMode: "private";
   memory: number;
   memorySwap: number;
   cpus: string;
@@ -108,6 +110,7 @@ export function hardenedContainer(input: HardeningInput): ContainerSpec {
     // Docker's default seccomp and AppArmor profiles stay in force: we only add, never unconfine.
     securityOpts: ["no-new-privileges:true"],
     ipcMode: "private",
+    cgroupnsMode: "private",
     memory,
     memorySwap: memory, // equal to memory: no swap on top of the limit
     cpus: String(input.resources.cpus),

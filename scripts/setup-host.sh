@@ -52,29 +52,38 @@ else
   say "dockerd is up"
 fi
 
-# Register runsc. runsc needs --network=host when dockerd runs in the root network namespace
-# ("cannot run with network enabled in root network namespace" otherwise).
+# Register runsc. --network=host: runsc cannot run with its own network stack when dockerd lives in
+# the root network namespace ("cannot run with network enabled in root network namespace").
+# --oci-seccomp: without it gVisor ignores the container's seccomp profile, and an app under runsc can
+# unshare a user namespace and mount in it (the sandbox's breakout.mount probe found this).
 DAEMON_JSON=/etc/docker/daemon.json
-if docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"runsc"'; then
-  say "runsc already registered with dockerd"
+RUNSC_ARGS='["--network=host","--oci-seccomp"]'
+current=$(docker info --format '{{json .Runtimes}}' 2>/dev/null || true)
+if printf '%s' "$current" | node -e '
+  const runtimes = JSON.parse(require("fs").readFileSync(0, "utf8") || "{}");
+  const want = JSON.parse(process.argv[1]);
+  const have = runtimes.runsc?.runtimeArgs ?? runtimes.runsc?.RuntimeArgs ?? null;
+  process.exit(JSON.stringify(have) === JSON.stringify(want) ? 0 : 1);
+' "$RUNSC_ARGS"; then
+  say "runsc already registered with dockerd ($RUNSC_ARGS)"
 else
-  say "registering runsc in $DAEMON_JSON"
+  say "registering runsc in $DAEMON_JSON with runtimeArgs $RUNSC_ARGS"
   as_root mkdir -p /etc/docker
   existing='{}'
   if [ -s "$DAEMON_JSON" ]; then existing=$(as_root cat "$DAEMON_JSON"); fi
   merged=$(EXISTING="$existing" node -e '
     const config = JSON.parse(process.env.EXISTING);
-    config.runtimes = { ...(config.runtimes ?? {}), runsc: { path: "/usr/bin/runsc", runtimeArgs: ["--network=host"] } };
+    config.runtimes = { ...(config.runtimes ?? {}), runsc: { path: "/usr/bin/runsc", runtimeArgs: JSON.parse(process.argv[1]) } };
     process.stdout.write(JSON.stringify(config, null, 2) + "\n");
-  ')
+  ' "$RUNSC_ARGS")
   printf '%s' "$merged" | as_root tee "$DAEMON_JSON.tmp" >/dev/null
   as_root mv "$DAEMON_JSON.tmp" "$DAEMON_JSON"
   # dockerd reloads runtimes on SIGHUP
   pid=$(pidof dockerd | awk '{print $1}')
   if [ -n "$pid" ]; then as_root kill -HUP "$pid"; fi
   deadline=$((SECONDS + 20))
-  until docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"runsc"'; do
-    if [ "$SECONDS" -ge "$deadline" ]; then say "dockerd did not pick up runsc within 20 s"; exit 1; fi
+  until docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q -- '--oci-seccomp'; do
+    if [ "$SECONDS" -ge "$deadline" ]; then say "dockerd did not pick up the runsc registration within 20 s"; exit 1; fi
     sleep 1
   done
   say "runsc registered"

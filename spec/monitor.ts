@@ -20,6 +20,14 @@ export const monitorConfig = z
     /** report mode: log and audit what would be banned, act on nothing */
     dryRun: z.boolean({ error: "expected true or false" }).default(false),
     statsWindowSeconds: boundedNumber("statsWindowSeconds", 1, 3600, { integer: true }).default(60),
+    /** how the deployed monitor reaches the Docker API (it follows logs and disconnects banned apps) */
+    docker: z
+      .strictObject({
+        socketPath: z.string().regex(/^\/[^\s:]*$/, { error: "expected an absolute path without spaces or ':'" }).default("/var/run/docker.sock"),
+        /** the group owning the socket on the Docker host (`stat -c %g /var/run/docker.sock`) */
+        socketGroupId: boundedNumber("socketGroupId", 0, 2 ** 31 - 1, { integer: true }).optional(),
+      })
+      .prefault({}),
     rules: z
       .strictObject({
         authFailures: rule("authFailures", DEFAULT_RULES.authFailures),
@@ -53,7 +61,10 @@ export const monitorConfig = z
   .prefault({})
   .superRefine((monitor, ctx) => {
     if (monitor.enabled && !monitor.image) {
-      ctx.addIssue({ code: "custom", path: ["image"], message: "the monitor is enabled: set monitor.image (an image with Node.js and this repository's monitor/)" });
+      ctx.addIssue({ code: "custom", path: ["image"], message: "the monitor is enabled: set monitor.image (an image with Node.js and this repository's monitor/, see docs/monitor.md)" });
+    }
+    if (monitor.enabled && monitor.docker.socketGroupId === undefined) {
+      ctx.addIssue({ code: "custom", path: ["docker", "socketGroupId"], message: "the monitor is enabled: set the group id owning the Docker socket on the host (stat -c %g /var/run/docker.sock), so the monitor can run as a non-root user" });
     }
   });
 

@@ -33,6 +33,11 @@ describe("hardened app container", () => {
     assert.deepEqual(spec.securityOpts, ["no-new-privileges:true"]);
   });
 
+  it("gets private IPC and cgroup namespaces (cgroup v1 hosts default to the host's)", () => {
+    assert.equal(spec.ipcMode, "private");
+    assert.equal(spec.cgroupnsMode, "private");
+  });
+
   it("limits memory without swap, CPU, processes, pending signals and open files", () => {
     assert.equal(spec.memory, 128);
     assert.equal(spec.memorySwap, 128);

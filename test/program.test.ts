@@ -70,6 +70,8 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
       assert.equal(p.privileged, false);
       assert.equal(p.readOnly, true);
       assert.deepEqual(p.securityOpts, ["no-new-privileges:true"]);
+      assert.equal(p.ipcMode, "private");
+      assert.equal(p.cgroupnsMode, "private");
       assert.equal(p.memorySwap, p.memory);
       assert.ok(p.memory > 0 && Number(p.cpus) > 0);
       assert.deepEqual(p.ulimits.map((u: any) => u.name), ["nofile", "nproc", "sigpending"]);

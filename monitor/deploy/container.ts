@@ -1,0 +1,59 @@
+// The deployed monitor's container, as plain data (tested without Pulumi).
+import type { PlatformPlan } from "../../spec/plan";
+import type { MonitorConfig } from "../../spec/monitor";
+import { ContainerSpec, hardenedContainer, PLATFORM_LABEL } from "../../render/hardening";
+import { CONFIG_ENV } from "../config";
+
+/** Outside the service (10000-19999) and app (20000+) UID ranges. */
+export const MONITOR_UID = 9990;
+export const MONITOR_STATE_DIR = "/var/lib/platform-monitor";
+export const MONITOR_RESOURCES = { memoryMb: 256, cpus: 0.5, maxProcesses: 64 };
+
+export interface MonitorContainer {
+  spec: ContainerSpec;
+  /** host path of the Docker socket, bind-mounted at the same path */
+  socketPath: string;
+  socketGroupId: number;
+  stateVolume: string;
+}
+
+/** The settings the container reads from $PLATFORM_MONITOR_CONFIG: everything but the audit key. */
+export function monitorRuntimeConfig(monitor: MonitorConfig): Record<string, unknown> {
+  const { key: _key, keySource: _source, ...audit } = monitor.audit;
+  return { dryRun: monitor.dryRun, statsWindowSeconds: monitor.statsWindowSeconds, rules: monitor.rules, audit };
+}
+
+export function monitorContainer(plan: PlatformPlan): MonitorContainer {
+  const monitor = plan.spec.monitor;
+  if (!monitor.enabled || !monitor.image || monitor.docker.socketGroupId === undefined) {
+    throw new Error("monitorContainer: platform:monitor is not enabled with an image and docker.socketGroupId (validated by the schema)");
+  }
+  const name = `${plan.prefix}-monitor`;
+  const spec = hardenedContainer({
+    name,
+    image: monitor.image,
+    hostname: "monitor",
+    uid: MONITOR_UID,
+    // the image's entrypoint is monitor/cli.ts (docs/monitor.md)
+    command: ["run", "--stack", plan.stack, "--state-dir", MONITOR_STATE_DIR],
+    env: { [CONFIG_ENV]: JSON.stringify(monitorRuntimeConfig(monitor)), DOCKER_HOST: `unix://${monitor.docker.socketPath}` },
+    labels: { [PLATFORM_LABEL.role]: "monitor", [PLATFORM_LABEL.stack]: plan.stack },
+    resources: MONITOR_RESOURCES,
+    healthcheck: {
+      // healthy while the monitor keeps refreshing its statistics file (every second)
+      command: ["CMD", "node", "-e", `process.exit(Date.now() - require("fs").statSync("${MONITOR_STATE_DIR}/stats.json").mtimeMs < 30000 ? 0 : 1)`],
+      intervalSeconds: 15,
+      timeoutSeconds: 5,
+      retries: 3,
+      startPeriodSeconds: 20,
+    },
+    // it needs no network: it talks to the Docker API over the socket only
+    networks: [{ name: "none", aliases: [] }],
+  });
+  return {
+    spec: { ...spec, networkMode: "none", networksAdvanced: [], volumes: [{ volumeName: `${name}-state`, containerPath: MONITOR_STATE_DIR, readOnly: false }] },
+    socketPath: monitor.docker.socketPath,
+    socketGroupId: monitor.docker.socketGroupId,
+    stateVolume: `${name}-state`,
+  };
+}

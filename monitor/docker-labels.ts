@@ -1,0 +1,10 @@
+// Label filters for the platform's containers (labels set by render/hardening.ts).
+import { PLATFORM_LABEL } from "../render/hardening";
+
+export function roleFilter(stack: string, role: string, app?: string): string[] {
+  const labels = [`${PLATFORM_LABEL.stack}=${stack}`, `${PLATFORM_LABEL.role}=${role}`];
+  if (app !== undefined) labels.push(`${PLATFORM_LABEL.app}=${app}`);
+  return labels;
+}
+
+export { PLATFORM_LABEL };

@@ -1,0 +1,18 @@
+import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { hostNamespaceViolation } from "./namespace-mode";
+
+export const hostNetwork: ResourceRule = {
+  kind: "resource",
+  id: "cis-5.10-host-network",
+  resourceType: CONTAINER_TYPE,
+  description: "Containers do not share the host's network namespace (networkMode host).",
+  severity: "critical",
+  cis: "5.10",
+  remediation: "Attach the container to its own user-defined network instead of networkMode \"host\".",
+  enforcementLevel: "mandatory",
+  defaults: {},
+  check({ props }, _config, report) {
+    const violation = hostNamespaceViolation(props, "networkMode", "network", "set networkMode to the container's own user-defined network");
+    if (violation) report(violation);
+  },
+};

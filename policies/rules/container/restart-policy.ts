@@ -1,0 +1,34 @@
+import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { num, show, text } from "../read";
+
+export interface RestartPolicyConfig {
+  /** the most restarts `on-failure` may allow */
+  maxRetries: number;
+}
+
+export const restartPolicy: ResourceRule<RestartPolicyConfig> = {
+  kind: "resource",
+  id: "cis-5.15-restart-policy",
+  resourceType: CONTAINER_TYPE,
+  description: "Containers restart only on failure and at most 5 times (no always/unless-stopped loops).",
+  severity: "low",
+  cis: "5.15",
+  remediation: "Set restart to \"on-failure\" and maxRetryCount to 5 (or leave restart as \"no\").",
+  enforcementLevel: "mandatory",
+  defaults: { maxRetries: 5 },
+  configSchema: { properties: { maxRetries: { type: "integer", minimum: 1, default: 5 } } },
+  check({ props }, config, report) {
+    const restart = text(props.restart)?.trim().toLowerCase();
+    const fix = `set restart to "on-failure" and maxRetryCount between 1 and ${config.maxRetries}`;
+    if (restart === "always" || restart === "unless-stopped") {
+      report({ field: "restart", found: `is ${show(props.restart)} (restarts forever)`, fix });
+    } else if (restart === "on-failure") {
+      const retries = num(props.maxRetryCount);
+      if (retries === undefined || retries <= 0) {
+        report({ field: "maxRetryCount", found: `is ${retries === undefined ? "unset" : retries} with restart "on-failure" (unlimited restarts)`, fix });
+      } else if (retries > config.maxRetries) {
+        report({ field: "maxRetryCount", found: `is ${retries}, above ${config.maxRetries}`, fix });
+      }
+    }
+  },
+};

@@ -1,0 +1,60 @@
+// Breakout probes (paper II-B): the hardening must stop each escape route from inside an app.
+import { execIn } from "../exec";
+import { attackVerdict, Probe, victimOf } from "./probe";
+import { describeFailure, runPython } from "./python";
+
+const SETUID_BINARY = "/usr/local/bin/probe-suid-id";
+
+function simple(id: string, title: string, script: string, args: (target: Parameters<Probe["run"]>[0], env: Parameters<Probe["run"]>[1]) => Record<string, unknown> = () => ({})): Probe {
+  return {
+    id,
+    category: "breakout",
+    title,
+    async run(target, env) {
+      const run = await runPython(target.container, script, args(target, env));
+      if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
+      return { verdict: attackVerdict(run.output.attack), evidence: run.output.evidence };
+    },
+  };
+}
+
+export const rootfsWrite = simple("breakout.rootfs-write", "create or modify files on the root filesystem", "rootfs_write");
+export const mountFs = simple("breakout.mount", "mount a filesystem, or unshare a user+mount namespace to get one", "mount");
+export const kernelModule: Probe = {
+  id: "breakout.kernel-module",
+  category: "breakout",
+  title: "load a kernel module (init_module)",
+  async run(target) {
+    const run = await runPython(target.container, "kernel_module", {});
+    if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
+    if (run.output.attack === "inconclusive") {
+      // gVisor never loads modules; a host kernel without module support cannot show whether the hardening would stop it
+      return target.runtime === "runsc" ? { verdict: "stopped", evidence: `${run.output.evidence}: gVisor's kernel` } : { verdict: "skipped", evidence: `${run.output.evidence}: this host kernel cannot load modules at all` };
+    }
+    return { verdict: attackVerdict(run.output.attack), evidence: run.output.evidence };
+  },
+};
+export const rawSocket = simple("breakout.raw-socket", "open raw sockets (NET_RAW) and spoof ARP for the gateway", "raw_socket", (target) => ({ spoof_ip: target.bridgeGateways[0] ?? target.bridgeGateway, interface: "eth0" }));
+export const setuidEscalation = simple("breakout.setuid", "gain root through a setuid-root binary", "setuid", () => ({ binary: SETUID_BINARY }));
+export const dockerSocket = simple("breakout.docker-socket", "reach the container engine's API socket", "docker_socket");
+export const hostPaths = simple("breakout.host-paths", "read a file on the host", "host_paths", (_target, env) => ({ path: env.hostMarker.path, nonce: env.hostMarker.nonce }));
+
+export const ptraceOther: Probe = {
+  id: "breakout.ptrace",
+  category: "breakout",
+  title: "ptrace a process of another app",
+  async run(target, env) {
+    const victim = victimOf(target, env);
+    if (!victim) return { verdict: "skipped", evidence: "the stack has no other app to host a victim process" };
+    const nonce = `platform-probe-victim-${Math.random().toString(36).slice(2, 10)}`;
+    // the victim process carries the nonce in its command line so the attacker can look for it
+    const sleeper = execIn(victim.container, ["python3", "-c", "import time; time.sleep(12)", nonce], { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const run = await runPython(target.container, "ptrace", { nonce });
+    await sleeper;
+    if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
+    return { verdict: attackVerdict(run.output.attack), evidence: `${run.output.evidence} (victim in ${victim.name})` };
+  },
+};
+
+export const BREAKOUT_PROBES = [rootfsWrite, mountFs, kernelModule, rawSocket, setuidEscalation, dockerSocket, hostPaths, ptraceOther];

@@ -1,0 +1,82 @@
+// Lateral movement probes (paper II-C): an app reaches nothing but its gateway and its egress proxy.
+import { execIn } from "../exec";
+import { attackVerdict, Probe, victimOf } from "./probe";
+import { describeFailure, runPython } from "./python";
+import { absentReason, Endpoint } from "./types";
+
+const LISTEN_PORT = 18080;
+const LISTENER = `import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", ${LISTEN_PORT})); s.listen(8); s.settimeout(1)
+end = time.time() + 10
+while time.time() < end:
+    try: c, _ = s.accept(); c.sendall(b"victim\\n"); c.close()
+    except OSError: pass`;
+
+async function connectProbe(target: Parameters<Probe["run"]>[0], targets: Endpoint[], what: string) {
+  const run = await runPython(target.container, "tcp_connect", { targets: targets.map((t) => [t.ip, t.port]), timeout: 3 }, 60_000);
+  if (!run.output) return { verdict: "skipped" as const, evidence: `no report: ${describeFailure(run)}` };
+  return { verdict: attackVerdict(run.output.attack), evidence: `${what}: ${run.output.evidence}` };
+}
+
+export const otherApp: Probe = {
+  id: "lateral.other-app",
+  category: "lateral",
+  title: "connect to another app's container",
+  async run(target, env) {
+    const victim = victimOf(target, env);
+    if (!victim) return { verdict: "skipped", evidence: "the stack has no other app" };
+    const listener = execIn(victim.container, ["python3", "-c", LISTENER], { timeoutMs: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const result = await connectProbe(target, [{ name: victim.name, ip: victim.ip, port: LISTEN_PORT }], `${victim.name} (listening on ${LISTEN_PORT})`);
+    await listener;
+    return result;
+  },
+};
+
+export const serviceDirect: Probe = {
+  id: "lateral.service-direct",
+  category: "lateral",
+  title: "reach a backend service directly, bypassing the gateway",
+  async run(target, env) {
+    const running = env.services.filter((s): s is Endpoint => !("absent" in s));
+    if (running.length === 0) return { verdict: "skipped", evidence: env.services.map((s) => `${s.name}: ${absentReason(s)}`).join("; ") || "the stack has no services" };
+    return connectProbe(target, running, "services");
+  },
+};
+
+export const identityDirect: Probe = {
+  id: "lateral.identity-direct",
+  category: "lateral",
+  title: "reach Keycloak directly, bypassing the gateway",
+  async run(target, env) {
+    const reason = absentReason(env.identity);
+    if (reason) return { verdict: "skipped", evidence: reason };
+    return connectProbe(target, [env.identity as Endpoint], "keycloak");
+  },
+};
+
+export const internetDirect: Probe = {
+  id: "lateral.internet-direct",
+  category: "lateral",
+  title: "reach an outside address directly, without the egress proxy",
+  async run(target, env) {
+    const reason = absentReason(env.internet);
+    if (reason) return { verdict: "skipped", evidence: reason };
+    return connectProbe(target, [env.internet as Endpoint], "outside stand-in");
+  },
+};
+
+export const hostServices: Probe = {
+  id: "lateral.host-services",
+  category: "lateral",
+  title: "reach a service listening on the Docker host (through the app network's bridge address)",
+  async run(target, env) {
+    const reason = absentReason(env.hostListener);
+    if (reason) return { verdict: "skipped", evidence: reason };
+    if (target.bridgeGateways.length === 0) return { verdict: "skipped", evidence: "the app network has no gateway address" };
+    const port = (env.hostListener as { port: number }).port;
+    return connectProbe(target, target.bridgeGateways.map((ip) => ({ name: "host", ip, port })), "host listener via the bridge addresses");
+  },
+};
+
+export const LATERAL_PROBES = [otherApp, serviceDirect, identityDirect, internetDirect, hostServices];

@@ -1,0 +1,68 @@
+// What the probes attack and what they report.
+import type Docker from "dockerode";
+
+/**
+ * stopped / NOT STOPPED: an attack probe's outcome. ok / FAILED: a control check that must pass
+ * (e.g. a whitelisted domain is allowed, gVisor's kernel is seen). skipped: could not run here.
+ */
+export type Verdict = "stopped" | "NOT STOPPED" | "ok" | "FAILED" | "skipped";
+
+export interface ProbeResult {
+  probe: string;
+  category: "dos" | "breakout" | "lateral" | "egress" | "gateway" | "gvisor";
+  /** the app (or attacker container) the attack ran from */
+  target: string;
+  verdict: Verdict;
+  evidence: string;
+  durationMs: number;
+}
+
+export const isFailure = (result: ProbeResult) => result.verdict === "NOT STOPPED" || result.verdict === "FAILED";
+
+/** An app container (or an attacker placed like one), as the engine reports it. */
+export interface AppTarget {
+  name: string;
+  container: Docker.Container;
+  /** the address on its own network, and that network's bridge gateway */
+  ip: string;
+  network: string;
+  bridgeGateway: string;
+  /** the bridge gateway address of every network the container is on */
+  bridgeGateways: string[];
+  runtime: string;
+  user: string;
+  /** limits actually configured (docker inspect); undefined when unlimited */
+  memoryMb?: number;
+  cpus?: number;
+  maxProcesses?: number;
+  sigpending?: number;
+  /** the container's healthcheck test, to run it during DoS probes */
+  healthcheck?: string[];
+  /** egress proxy in this app's subnet and the app's whitelist, when the stack declares one */
+  egress?: { ip: string; port: number; whitelist: string[] } | { absent: string };
+  /** whether the probe image's tools (python3) are in this container */
+  hasPython: boolean;
+}
+
+export interface Endpoint {
+  name: string;
+  ip: string;
+  port: number;
+}
+
+export interface ProbeEnvironment {
+  docker: Docker;
+  apps: AppTarget[];
+  services: (Endpoint | { name: string; absent: string })[];
+  identity: Endpoint | { absent: string };
+  gateway: { absent: string } | { present: true };
+  egress: { absent: string } | { present: true };
+  /** a file on the host the container must not be able to read */
+  hostMarker: { path: string; nonce: string };
+  /** a listener outside every platform network, standing in for the internet */
+  internet: Endpoint | { absent: string };
+  /** a TCP port listening on every address of the Docker host */
+  hostListener: { port: number } | { absent: string };
+}
+
+export const absentReason = (value: object): string | undefined => ("absent" in value ? (value as { absent: string }).absent : undefined);

@@ -1,0 +1,53 @@
+// The probe report: a terminal table, JSON and Markdown.
+import { isFailure, ProbeResult } from "./probes/types";
+
+export interface SandboxReport {
+  runId: string;
+  stack: string;
+  startedAt: string;
+  /** components that could not start, with the reason */
+  notStarted: { resource: string; reason: string }[];
+  results: ProbeResult[];
+  summary: Record<string, number>;
+  passed: boolean;
+}
+
+export function summarize(results: ProbeResult[]): Record<string, number> {
+  const summary: Record<string, number> = { stopped: 0, "NOT STOPPED": 0, ok: 0, FAILED: 0, skipped: 0 };
+  for (const r of results) summary[r.verdict] += 1;
+  return summary;
+}
+
+export function buildReport(runId: string, stack: string, startedAt: Date, notStarted: SandboxReport["notStarted"], results: ProbeResult[]): SandboxReport {
+  return { runId, stack, startedAt: startedAt.toISOString(), notStarted, results, summary: summarize(results), passed: !results.some(isFailure) };
+}
+
+const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+
+export function formatTable(results: ProbeResult[], evidenceWidth = 110): string {
+  const rows = results.map((r) => [r.target, r.probe, r.verdict, clip(r.evidence.replace(/\s+/g, " "), evidenceWidth)]);
+  const header = ["target", "probe", "verdict", "evidence"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ");
+  const summary = summarize(results);
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", Object.entries(summary).map(([k, v]) => `${k}: ${v}`).join("  ")].join("\n");
+}
+
+const md = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function formatMarkdown(report: SandboxReport): string {
+  const lines = [
+    `# Sandbox probe report: stack ${report.stack}`,
+    "",
+    `Run ${report.runId}, started ${report.startedAt}. Result: **${report.passed ? "every runnable probe stopped" : "NOT everything was stopped"}**.`,
+    "",
+    Object.entries(report.summary).map(([k, v]) => `${k}: ${v}`).join(" · "),
+    "",
+  ];
+  if (report.notStarted.length) {
+    lines.push("## Not started", "", ...report.notStarted.map((n) => `- ${n.resource}: ${n.reason}`), "");
+  }
+  lines.push("## Probes", "", "| target | probe | verdict | evidence |", "| --- | --- | --- | --- |");
+  for (const r of report.results) lines.push(`| ${md(r.target)} | ${md(r.probe)} | ${r.verdict === "NOT STOPPED" || r.verdict === "FAILED" ? `**${r.verdict}**` : r.verdict} | ${md(r.evidence)} |`);
+  return lines.join("\n") + "\n";
+}

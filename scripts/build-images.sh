@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Builds the local images the sandbox and the dev stack use, from Debian packages (no registry needed):
+#   platform/busybox:dev         FROM scratch + Debian's busybox-static (apps and tests)
+#   platform/demo-app:dev        a stand-in third-party app (busybox)
+#   platform/demo-service:dev    a stand-in backend service (busybox httpd on :8080)
+#   platform/debian-minbase:bookworm  debootstrap --variant=minbase
+#   platform/probe:dev           Debian minbase + the tools the attack probes use
+#   platform/squid:dev           via images/squid/build.sh <tag> <debian-base-tag> when present
+# Each image carries the label platform.inputs-hash (sha256 of everything it is built from: files,
+# package lists, mirror, and the shell function that builds it); an image whose label already matches
+# is not rebuilt. Usage: build-images.sh [--force]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SUITE=bookworm
+FORCE=${1:-}
+HASH_LABEL=platform.inputs-hash
+WORK=$(mktemp -d /tmp/platform-images.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+say() { printf 'build-images: %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# The mirror is the host's own apt source, read at run time (never hard-coded).
+mirror() {
+  local sources=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$sources" ]; then
+    awk '/^URIs:/ { print $2; exit }' "$sources"
+  elif [ -f /etc/apt/sources.list ]; then
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' /etc/apt/sources.list
+  fi
+}
+
+inputs_hash() { # files and literal strings → one sha256
+  local item
+  for item in "$@"; do
+    if [ -f "$item" ]; then sha256sum "$item" | cut -d' ' -f1; elif [ -d "$item" ]; then (cd "$item" && find . -type f -print0 | sort -z | xargs -0 sha256sum); else printf '%s\n' "$item"; fi
+  done | sha256sum | cut -d' ' -f1
+}
+
+up_to_date() { # tag hash
+  [ "$FORCE" != "--force" ] && [ "$(docker image inspect -f "{{index .Config.Labels \"$HASH_LABEL\"}}" "$1" 2>/dev/null || true)" = "$2" ]
+}
+
+timed() { local start=$SECONDS; "$@"; say "  $1 took $((SECONDS - start)) s"; }
+
+# docker build, quiet unless it fails (the classic builder's deprecation notice is noise here)
+build() {
+  local log="$WORK/build.$RANDOM.log"
+  docker build -q "$@" >"$log" 2>&1 || { cat "$log"; return 1; }
+}
+
+# Imports a debootstrapped root filesystem as an image labelled with its inputs hash.
+debootstrap_image() { # tag hash include-list
+  local tag=$1 hash=$2 include=$3 dir="$WORK/rootfs-${1//[:\/]/_}" mirror_uri
+  mirror_uri=$(mirror)
+  [ -n "$mirror_uri" ] || { say "no Debian mirror found in /etc/apt/sources.list.d/debian.sources"; exit 1; }
+  say "debootstrap $SUITE minbase${include:+ + $include} from $mirror_uri → $tag"
+  # one package cache per image: two debootstraps sharing a cache corrupt each other's downloads
+  local cache="/var/cache/platform-debootstrap/${tag//[:\/]/_}"
+  as_root mkdir -p "$cache"
+  as_root debootstrap --variant=minbase ${include:+--include="$include"} --cache-dir="$cache" "$SUITE" "$dir" "$mirror_uri" >"$WORK/debootstrap-${tag//[:\/]/_}.log" 2>&1 \
+    || { tail -20 "$WORK/debootstrap-${tag//[:\/]/_}.log"; exit 1; }
+  # apt lists and caches are not part of the image
+  as_root rm -rf "$dir/var/lib/apt/lists"/* "$dir/var/cache/apt"/*.bin
+  as_root tar -C "$dir" -c . | docker import --change "LABEL $HASH_LABEL=$hash" --change 'CMD ["/bin/sh"]' - "$tag" >/dev/null
+  as_root rm -rf "$dir"
+}
+
+build_busybox_family() {
+  local busybox_bin=/bin/busybox hash
+  hash=$(inputs_hash "$busybox_bin" "$ROOT/images/busybox" "$(declare -f build_busybox_family)")
+  if up_to_date platform/busybox:dev "$hash" && up_to_date platform/demo-app:dev "$hash" && up_to_date platform/demo-service:dev "$hash"; then
+    say "platform/busybox:dev, platform/demo-app:dev, platform/demo-service:dev up to date ($hash)"
+    return
+  fi
+  say "building platform/busybox:dev, platform/demo-app:dev, platform/demo-service:dev"
+  local ctx="$WORK/busybox"
+  mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/tmp" "$ctx/rootfs/etc"
+  cp "$busybox_bin" "$ctx/rootfs/bin/busybox"
+  local applet
+  for applet in $("$busybox_bin" --list); do [ "$applet" = busybox ] || ln -s busybox "$ctx/rootfs/bin/$applet"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$ctx/rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$ctx/rootfs/etc/group"
+  chmod 1777 "$ctx/rootfs/tmp"
+  cp "$ROOT/images/busybox/Dockerfile" "$ROOT/images/busybox/"*.Dockerfile "$ctx/"
+  cp -r "$ROOT/images/busybox/www" "$ctx/www"
+  build --label "$HASH_LABEL=$hash" -t platform/busybox:dev -f "$ctx/Dockerfile" "$ctx" >/dev/null
+  build --label "$HASH_LABEL=$hash" --build-arg BASE=platform/busybox:dev -t platform/demo-app:dev -f "$ctx/demo-app.Dockerfile" "$ctx" >/dev/null
+  build --label "$HASH_LABEL=$hash" --build-arg BASE=platform/busybox:dev -t platform/demo-service:dev -f "$ctx/demo-service.Dockerfile" "$ctx" >/dev/null
+}
+
+MINBASE=platform/debian-minbase:$SUITE
+build_minbase() {
+  local hash
+  hash=$(inputs_hash "$SUITE" "$(mirror)" minbase "$(declare -f debootstrap_image)")
+  if up_to_date "$MINBASE" "$hash"; then say "$MINBASE up to date ($hash)"; return; fi
+  debootstrap_image "$MINBASE" "$hash" ""
+}
+
+build_probe() {
+  local hash packages
+  packages=$(grep -v '^#' "$ROOT/images/probe/packages.txt" | grep -v '^\s*$' | paste -sd, -)
+  hash=$(inputs_hash "$SUITE" "$(mirror)" "$packages" "$ROOT/images/probe" "$(declare -f debootstrap_image)")
+  if up_to_date platform/probe:dev "$hash"; then say "platform/probe:dev up to date ($hash)"; return; fi
+  debootstrap_image platform/probe-rootfs:dev "$hash" "$packages"
+  build --label "$HASH_LABEL=$hash" --build-arg BASE=platform/probe-rootfs:dev -t platform/probe:dev "$ROOT/images/probe" >/dev/null
+  docker rmi platform/probe-rootfs:dev >/dev/null
+}
+
+build_squid() {
+  local script="$ROOT/images/squid/build.sh"
+  if [ -x "$script" ] || [ -f "$script" ]; then
+    say "platform/squid:dev via images/squid/build.sh"
+    bash "$script" platform/squid:dev "$MINBASE"
+    return
+  fi
+  # Until images/squid/build.sh exists: Squid straight from debootstrap.
+  local hash
+  hash=$(inputs_hash "$SUITE" "$(mirror)" squid "$(declare -f debootstrap_image)")
+  if up_to_date platform/squid:dev "$hash"; then say "platform/squid:dev up to date ($hash)"; return; fi
+  say "images/squid/build.sh not found: building platform/squid:dev with debootstrap --include=squid"
+  debootstrap_image platform/squid:dev "$hash" squid
+}
+
+docker info >/dev/null 2>&1 || { say "dockerd does not answer: run scripts/setup-host.sh first"; exit 1; }
+timed build_busybox_family
+# The two debootstraps are network-bound: run them side by side.
+timed build_minbase &
+minbase_pid=$!
+timed build_probe &
+probe_pid=$!
+wait "$minbase_pid"
+wait "$probe_pid"
+timed build_squid
+docker image ls --filter "label=$HASH_LABEL" --format '{{.Repository}}:{{.Tag}}  {{.Size}}  {{.ID}}'
+say "done"

@@ -1,0 +1,80 @@
+// The monitor as a platform container: index.ts under mocks with platform:monitor enabled.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { ProgramRun, runProgram } from "../program/mocks";
+import { PROGRAM, stackConfig } from "./support/stack-config";
+import { loadMonitorConfig, loadAuditKey } from "../monitor/config";
+import { monitorContainer } from "../monitor/deploy/container";
+import { parsePlatformConfig, rawConfigFromFlatMap } from "../spec/load";
+import { buildPlan } from "../spec/plan";
+import { flattenConfig } from "../program/mocks";
+
+const CONTAINER = "docker:index/container:Container";
+const MONITOR_CONFIG = {
+  enabled: true,
+  image: "platform/monitor:dev",
+  dryRun: true,
+  docker: { socketGroupId: 105 },
+  rules: { requestRate: { threshold: 500, windowSeconds: 5 } },
+};
+
+describe("platform:monitor.enabled deploys the monitor container", { timeout: 120_000 }, () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram(PROGRAM, { config: { ...stackConfig("dev"), "platform:monitor": MONITOR_CONFIG }, stack: "dev", material: "fast" });
+  });
+
+  const monitorContainers = () => run.ofType(CONTAINER).filter((c) => c.inputs.labels.some((l: { label: string; value: string }) => l.label === "platform.role" && l.value === "monitor"));
+
+  it("adds one SecurityMonitor component under the Platform, owning one container", () => {
+    const components = run.ofType("platform:monitor:SecurityMonitor");
+    assert.equal(components.length, 1);
+    assert.equal(components[0].parentType, "platform:index:Platform");
+    assert.equal(monitorContainers().length, 1);
+    assert.equal(monitorContainers()[0].parentType, "platform:monitor:SecurityMonitor");
+  });
+
+  it("runs hardened, non-root, without a network, with the socket and its own state volume", () => {
+    const { inputs } = monitorContainers()[0];
+    assert.equal(inputs.name, "plat-dev-monitor");
+    assert.equal(inputs.user, "9990:9990");
+    assert.equal(inputs.readOnly, true);
+    assert.deepEqual(inputs.capabilities, { drops: ["ALL"], adds: [] });
+    assert.equal(inputs.networkMode, "none");
+    assert.deepEqual(inputs.networksAdvanced, []);
+    assert.deepEqual(inputs.groupAdds, ["105"]);
+    assert.deepEqual(inputs.command, ["run", "--stack", "dev", "--state-dir", "/var/lib/platform-monitor"]);
+    assert.deepEqual(
+      inputs.volumes.map((v: Record<string, unknown>) => v.hostPath ?? v.volumeName),
+      ["plat-dev-monitor-state", "/var/run/docker.sock"],
+    );
+  });
+
+  it("passes the validated settings as JSON and the audit key only as a secret", () => {
+    const container = monitorContainers()[0];
+    assert.ok(container.secretInputs.includes("envs"), "the env list holding the key is secret");
+    const env = Object.fromEntries(container.inputs.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+    const { config } = loadMonitorConfig("dev", undefined, env);
+    assert.equal(config.dryRun, true);
+    assert.deepEqual(config.rules.requestRate, { enabled: true, threshold: 500, windowSeconds: 5 });
+    assert.ok(!env.PLATFORM_MONITOR_CONFIG.includes(env.PLATFORM_MONITOR_AUDIT_KEY));
+    assert.equal(env.PLATFORM_MONITOR_AUDIT_KEY.length, 64);
+    assert.doesNotThrow(() => loadAuditKey(undefined, env));
+    assert.equal(run.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.parentType === "platform:monitor:SecurityMonitor").length, 1);
+  });
+});
+
+describe("monitor config validation in the stack schema", () => {
+  const base = rawConfigFromFlatMap(flattenConfig(stackConfig("dev")));
+  it("is disabled by default and then adds no container", () => {
+    const { spec } = parsePlatformConfig(base);
+    assert.equal(spec.monitor.enabled, false);
+    assert.throws(() => monitorContainer(buildPlan(spec, "dev")), /not enabled/);
+  });
+  it("names the missing fields of an enabled monitor", () => {
+    assert.throws(() => parsePlatformConfig({ ...base, monitor: { enabled: true } }), (error: Error) => /platform:monitor\.image/.test(error.message) && /platform:monitor\.docker\.socketGroupId/.test(error.message));
+  });
+  it("requires a pinned monitor image unless unpinned images are allowed", () => {
+    assert.throws(() => parsePlatformConfig({ ...base, allowUnpinnedImages: false, monitor: { ...MONITOR_CONFIG } }), /platform:monitor\.image: "platform\/monitor:dev" is not pinned/);
+  });
+});

@@ -1,0 +1,287 @@
+// End to end in the real Docker engine: an app floods a real Squid egress proxy with requests to
+// destinations off its whitelist; the monitor (a real `npm run monitor` process) follows Squid's JSON
+// access log through the Docker API, bans the app by disconnecting it from its app network, is unbanned
+// by `monitor unban`, and its audit log verifies, then fails verification after a one-byte change.
+//
+// Squid runs with a minimal squid.conf written here (render/squid/ does not exist yet); its log format is
+// the contract of docs/log-formats.md. Addresses come from the platform's own plan (spec/plan.ts).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { parsePlatformConfig } from "../spec/load";
+import { buildPlan } from "../spec/plan";
+import { PLATFORM_LABEL } from "../render/hardening";
+import { execIn } from "../sandbox/exec";
+
+const REPO = join(__dirname, "..");
+const SQUID_IMAGE = "platform/squid:dev";
+const APP_IMAGE = "platform/busybox:dev";
+const APP = "flood";
+const THRESHOLD = 20;
+
+const docker = new Docker();
+
+async function imageExists(name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function dockerAvailable(): Promise<boolean> {
+  try {
+    await docker.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The smallest squid.conf that attributes the app's subnet, denies everything off its whitelist and logs the contract's JSON. */
+function squidConf(appSubnet: string, app: string): string {
+  return [
+    "http_port 3128",
+    "pid_filename /tmp/squid.pid",
+    "coredump_dir /tmp",
+    "cache deny all",
+    `acl app_${app} src ${appSubnet}`,
+    `acl ${app}_whitelist dstdomain -n allowed.example`,
+    "acl SSL_ports port 443",
+    "http_access deny CONNECT !SSL_ports",
+    `http_access allow app_${app} ${app}_whitelist`,
+    "http_access deny all",
+    `note app ${app} app_${app}`,
+    'logformat platform_json {"source":"egress","time":"%ts.%03tu","app":"%{app}note","client":"%>a","method":"%rm","host":"%>rd","port":"%>rP","url":"%ru","status":%>Hs,"result":"%Ss","duration_ms":%tr}',
+    "access_log stdio:/dev/stdout platform_json",
+    "",
+  ].join("\n");
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "monitor/cli.ts"), ...args], { cwd: REPO, encoding: "utf8", timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** One CONNECT through the proxy from inside the app: the status line, or the error when the proxy is unreachable. */
+async function probeProxy(container: Docker.Container, proxyIp: string, host: string): Promise<string> {
+  const script = `printf 'CONNECT ${host}:443 HTTP/1.1\\r\\nHost: ${host}:443\\r\\n\\r\\n' | timeout 3 nc -w 2 ${proxyIp} 3128 2>&1 | head -1`;
+  const result = await execIn(container, ["sh", "-c", script], { timeoutMs: 10_000 });
+  return (result.stdout + result.stderr).trim();
+}
+
+test("e2e: a flooding app is banned from the real egress proxy, unbanned, and the audit log is tamper-evident", { timeout: 240_000 }, async (t) => {
+  if (!(await dockerAvailable())) return t.skip("no Docker engine reachable");
+  for (const image of [SQUID_IMAGE, APP_IMAGE]) {
+    if (!(await imageExists(image))) return t.skip(`image ${image} is missing: run npm run images`);
+  }
+  const id = randomBytes(3).toString("hex");
+  const stack = `mon8-${id}`;
+  const work = mkdtempSync(join(tmpdir(), `${stack}-`));
+  const created: { containers: Docker.Container[]; networks: Docker.Network[] } = { containers: [], networks: [] };
+  let monitorProcess: ChildProcess | undefined;
+  const monitorLog: string[] = [];
+  const started = Date.now();
+  const phase = (name: string) => t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)}s ${name}`);
+  t.after(async () => {
+    if (monitorProcess && monitorProcess.exitCode === null) monitorProcess.kill("SIGKILL");
+    phase("cleaning up");
+    for (const container of created.containers) await container.remove({ force: true }).catch(() => undefined);
+    for (const network of created.networks) await network.remove().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+    phase("cleaned up");
+  });
+
+  // --- the platform's addressing for one app, in a base CIDR no one else on this engine uses ---
+  let network: Docker.Network | undefined;
+  let plan: ReturnType<typeof buildPlan> | undefined;
+  for (let attempt = 0; attempt < 8 && !network; attempt++) {
+    const baseCidr = `10.${100 + ((parseInt(id, 16) + attempt * 7) % 90)}.0.0/16`;
+    const { spec } = parsePlatformConfig({
+      trustDomain: "e2e.platform.example",
+      allowUnpinnedImages: true,
+      namePrefix: stack,
+      network: { baseCidr },
+      apps: [{ name: APP, image: APP_IMAGE, egress: ["allowed.example"] }],
+      gateway: { image: "platform/envoy:absent" },
+      egress: { image: SQUID_IMAGE },
+      identity: { image: "platform/keycloak:absent" },
+    });
+    plan = buildPlan(spec, stack);
+    const appNet = plan.apps[0].network;
+    try {
+      network = await docker.createNetwork({
+        Name: appNet.dockerName,
+        Internal: true,
+        IPAM: { Config: [{ Subnet: appNet.subnet, Gateway: appNet.bridgeGateway }] },
+        Labels: { [PLATFORM_LABEL.stack]: stack },
+      });
+      created.networks.push(network);
+    } catch (error) {
+      if (!/overlap/i.test((error as Error).message)) throw error;
+    }
+  }
+  assert.ok(network && plan, "found a free subnet");
+  const app = plan.apps[0];
+
+  // --- the egress proxy: real Squid, JSON access log on stdout ---
+  const confFile = join(work, "squid.conf");
+  writeFileSync(confFile, squidConf(app.network.subnet, APP));
+  chmodSync(work, 0o755);
+  chmodSync(confFile, 0o644);
+  const squid = await docker.createContainer({
+    name: `${stack}-egress`,
+    Image: SQUID_IMAGE,
+    // as user proxy from the start: Squid then never needs to reopen /dev/stdout after dropping privileges
+    User: "proxy",
+    Cmd: ["squid", "-N", "-f", "/etc/squid/squid.conf"],
+    Labels: { [PLATFORM_LABEL.role]: "egress", [PLATFORM_LABEL.stack]: stack },
+    HostConfig: { Binds: [`${confFile}:/etc/squid/squid.conf:ro`], NetworkMode: app.network.dockerName, Memory: 256 * 1024 * 1024 },
+    NetworkingConfig: { EndpointsConfig: { [app.network.dockerName]: { IPAMConfig: { IPv4Address: app.egressIp } } } },
+  });
+  created.containers.push(squid);
+  await squid.start();
+
+  // --- the app ---
+  const createApp = async () => {
+    const container = await docker.createContainer({
+      name: app.containerName,
+      Image: APP_IMAGE,
+      Cmd: ["sleep", "600"],
+      Labels: { [PLATFORM_LABEL.role]: "app", [PLATFORM_LABEL.app]: APP, [PLATFORM_LABEL.stack]: stack },
+      HostConfig: { NetworkMode: app.network.dockerName, Memory: 64 * 1024 * 1024, PidsLimit: 64 },
+      NetworkingConfig: { EndpointsConfig: { [app.network.dockerName]: { IPAMConfig: { IPv4Address: app.ip }, Aliases: [APP] } } },
+    });
+    created.containers.push(container);
+    await container.start();
+    return container;
+  };
+  let appContainer = await createApp();
+  await waitFor("squid to answer", 30_000, async () => ((await probeProxy(appContainer, app.egressIp, "warmup.example")).startsWith("HTTP/1.1 403") ? true : undefined));
+
+  phase("squid answers");
+  // --- the monitor, as its command runs in production ---
+  const stateDir = join(work, "state");
+  const keyFile = join(work, "audit.key");
+  writeFileSync(keyFile, randomBytes(32).toString("hex"), { mode: 0o600 });
+  const stackFile = join(work, `Pulumi.${stack}.yaml`);
+  writeFileSync(stackFile, `config:\n  platform:monitor:\n    rules:\n      egressDenials:\n        threshold: ${THRESHOLD}\n        windowSeconds: 30\n`);
+  const common = ["--stack", stack, "--state-dir", stateDir, "--audit-key-file", keyFile];
+  const startMonitor = () => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "monitor/cli.ts"), "run", ...common, "--config", stackFile], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    child.stderr!.on("data", (chunk: Buffer) => monitorLog.push(chunk.toString()));
+    child.stdout!.on("data", (chunk: Buffer) => monitorLog.push(chunk.toString()));
+    return child;
+  };
+  const stopMonitor = async () => {
+    const exited = new Promise((resolve) => monitorProcess!.once("exit", resolve));
+    monitorProcess!.kill("SIGTERM");
+    assert.equal(await exited, 0, monitorLog.join(""));
+  };
+  monitorProcess = startMonitor();
+  await waitFor("the monitor to follow the egress proxy", 30_000, () => (monitorLog.join("").includes(`following egress:${stack}-egress`) ? true : undefined));
+
+
+  phase("monitor follows the proxy");
+  // --- the flood: 2x the threshold of CONNECTs to destinations off the whitelist (the ban may cut it short) ---
+  const flood = await execIn(appContainer, ["sh", "-c", `for i in $(seq 1 ${THRESHOLD * 2}); do printf "CONNECT exfil-$i.example:443 HTTP/1.1\\r\\nHost: exfil-$i.example:443\\r\\n\\r\\n" | timeout 3 nc -w 2 ${app.egressIp} 3128 2>&1 | head -1; done`], { timeoutMs: 120_000 });
+  const answers = flood.stdout.trim().split("\n");
+  assert.ok(answers.filter((line) => line.startsWith("HTTP/1.1 403")).length > THRESHOLD, `the proxy denied the flood: ${answers.slice(0, 3).join(" | ")}`);
+
+  phase("flood sent");
+  // --- banned: recorded with evidence, container cut off from its app network ---
+  const bansFile = join(stateDir, "bans.json");
+  const ban = await waitFor("the ban to be enforced", 30_000, () => {
+    if (!existsSync(bansFile)) return undefined;
+    const record = JSON.parse(readFileSync(bansFile, "utf8")).bans.find((b: { app: string }) => b.app === APP);
+    return record?.enforcement?.networks?.length ? record : undefined;
+  });
+  assert.equal(ban.evidence.rule, "egressDenials");
+  assert.ok(ban.evidence.samples.some((line: string) => line.includes('"result":"TCP_DENIED')), "evidence holds real Squid log lines");
+  assert.deepEqual(ban.enforcement.networks, [{ network: app.network.dockerName, ipv4Address: app.ip, aliases: [APP] }]);
+  assert.deepEqual(Object.keys((await appContainer.inspect()).NetworkSettings.Networks), []);
+  const whileBanned = await probeProxy(appContainer, app.egressIp, "reachability-probe.example");
+  assert.ok(!whileBanned.startsWith("HTTP/"), `the banned app must not reach the proxy, got ${JSON.stringify(whileBanned)}`);
+
+  phase("ban enforced and verified");
+  // --- stats on demand ---
+  const stats = await waitFor("statistics with the flood", 10_000, () => {
+    const result = runCli(["stats", ...common, "--json"]);
+    if (result.status !== 0) return undefined;
+    const row = JSON.parse(result.stdout).apps.find((a: { app: string }) => a.app === APP);
+    return row && row.window.egressDenials > THRESHOLD ? row : undefined;
+  });
+  assert.equal(stats.banned, true);
+  assert.ok(stats.window.distinctDeniedDestinations > THRESHOLD);
+  assert.match(runCli(["stats", ...common]).stdout, new RegExp(`^${APP} \\(banned\\)\\s+\\d+`, "m"));
+
+  phase("stats checked");
+
+  // --- the ban survives a restart of the monitor and is re-applied at start ---
+  await stopMonitor();
+  await network.connect({ Container: (await appContainer.inspect()).Id, EndpointConfig: { IPAMConfig: { IPv4Address: app.ip }, Aliases: [APP] } });
+  assert.match(await probeProxy(appContainer, app.egressIp, "reachability-probe.example"), /^HTTP\/1\.1 /, "reconnected behind the monitor's back");
+  monitorProcess = startMonitor();
+  await waitFor("the restarted monitor to cut the app off again", 30_000, async () => (Object.keys((await appContainer.inspect()).NetworkSettings.Networks).length === 0 ? true : undefined));
+  await waitFor("the restarted monitor to follow the proxy", 30_000, () => (monitorLog.join("").split("following egress:").length >= 3 ? true : undefined));
+  phase("ban re-applied after a monitor restart");
+  // --- a recreated container of a banned app is cut off again ---
+  await appContainer.remove({ force: true });
+  appContainer = await createApp();
+  await waitFor("the recreated container to be cut off", 30_000, async () => (Object.keys((await appContainer.inspect()).NetworkSettings.Networks).length === 0 ? true : undefined));
+
+  phase("recreated container cut off");
+  // --- unban through the running monitor: same address and alias again ---
+  const unban = runCli(["unban", APP, ...common, "--by", "e2e-test"]);
+  assert.equal(unban.status, 0, unban.stderr);
+  const attachment = (await appContainer.inspect()).NetworkSettings.Networks[app.network.dockerName];
+  assert.equal(attachment?.IPAddress, app.ip);
+  assert.ok(attachment?.Aliases?.includes(APP));
+  assert.match(await probeProxy(appContainer, app.egressIp, "reachability-probe.example"), /^HTTP\/1\.1 /, "reaches the proxy again");
+  assert.equal(JSON.parse(readFileSync(bansFile, "utf8")).bans.length, 0);
+
+  phase("unbanned, proxy reachable again");
+  // --- stop the monitor; its audit log verifies, and fails after a one-byte change ---
+  await stopMonitor();
+  phase("monitor stopped");
+  const auditFile = join(stateDir, "audit.jsonl");
+  const verified = runCli(["verify", auditFile, "--audit-key-file", keyFile]);
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  assert.match(verified.stdout, /^OK /);
+  const types = readFileSync(auditFile, "utf8").trim().split("\n").map((line) => JSON.parse(line).type);
+  for (const type of ["header", "start", "event", "ban", "enforcement", "unban", "stop", "checkpoint"]) assert.ok(types.includes(type), `audit log has a ${type} record`);
+
+  phase("audit log verified");
+  const bytes = readFileSync(auditFile);
+  const banLine = types.indexOf("ban");
+  let offset = 0;
+  for (let line = 0; line < banLine; line++) offset = bytes.indexOf(0x0a, offset) + 1;
+  const target = bytes.indexOf(Buffer.from('"app":"'), offset) + 7;
+  bytes[target] = bytes[target] === 0x78 ? 0x79 : 0x78; // one byte of the banned app's name
+  writeFileSync(auditFile, bytes);
+  const tampered = runCli(["verify", auditFile, "--audit-key-file", keyFile]);
+  assert.equal(tampered.status, 1, tampered.stdout + tampered.stderr);
+  assert.match(tampered.stdout, new RegExp(`modified: line ${banLine + 1} `));
+});
+
+test("e2e: an app floods the real gateway (Envoy) with unauthenticated requests and is banned", { timeout: 30_000 }, async (t) => {
+  const envoyImages = (await dockerAvailable()) ? (await docker.listImages()).flatMap((image) => image.RepoTags ?? []).filter((tag) => /envoy/.test(tag)) : [];
+  if (envoyImages.length === 0) return t.skip("no Envoy image in the local Docker engine and no registry to pull one: the gateway half of the flood cannot run here");
+  t.todo(`Envoy image ${envoyImages[0]} is present but this test is not written yet: it needs the gateway's rendered bootstrap (render/envoy) in a container`);
+});

@@ -1,0 +1,227 @@
+// Sandbox fidelity: each container/network field the platform declares is created in the real Docker
+// engine through sandbox/engine and read back with `docker inspect`, then compared with the input.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import Docker from "dockerode";
+import { hardenedContainer, tlsUploads } from "../render/hardening";
+import { SandboxEngine } from "../sandbox/engine/engine";
+import { freeCidr } from "../sandbox/engine/free-subnet";
+import { parseGoDuration } from "../sandbox/engine/go-duration";
+import { SANDBOX_LABEL } from "../sandbox/engine/labels";
+import { execIn } from "../sandbox/exec";
+import { dockerMissing } from "../sandbox/preflight";
+
+const docker = new Docker();
+const IMAGE = "platform/busybox:dev";
+const runId = `fidelity-${process.pid}-${randomBytes(3).toString("hex")}`;
+const prefix = `sbxfid-${randomBytes(3).toString("hex")}`;
+
+const skipReason = dockerMissing([IMAGE]);
+
+describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, timeout: 180_000 }, () => {
+  const engine = new SandboxEngine(runId, docker);
+  let subnet: string;
+  let networkName: string;
+  let hosts: (offset: number) => string;
+
+  before(async () => {
+    subnet = await freeCidr(docker, 24, "10.240.0.0/12");
+    const base = subnet.split("/")[0].split(".").slice(0, 3).join(".");
+    hosts = (offset) => `${base}.${offset}`;
+    networkName = `${prefix}-net`;
+  });
+
+  after(async () => {
+    await engine.teardown();
+  });
+
+  const networkInputs = () => ({
+    name: networkName,
+    driver: "bridge",
+    internal: true,
+    attachable: false,
+    ipamConfigs: [{ subnet, gateway: hosts(1), ipRange: `${hosts(128)}/25` }],
+    options: { "com.docker.network.bridge.enable_icc": "true", "com.docker.network.bridge.enable_ip_masquerade": "false" },
+    labels: [{ label: "platform.stack", value: "fidelity" }],
+  });
+
+  it("network: name, driver, internal, IPAM subnet/gateway/ipRange, options, labels", async () => {
+    const declared = networkInputs();
+    const id = await engine.createNetwork("fidelity-net", declared);
+    const info = await docker.getNetwork(id).inspect();
+    assert.equal(info.Name, declared.name);
+    assert.equal(info.Driver, "bridge");
+    assert.equal(info.Internal, true);
+    assert.equal(info.Attachable, false);
+    assert.deepEqual(info.IPAM?.Config, [{ Subnet: subnet, Gateway: hosts(1), IPRange: `${hosts(128)}/25` }]);
+    for (const [key, value] of Object.entries(declared.options)) assert.equal(info.Options?.[key], value, `option ${key}`);
+    assert.equal(info.Labels?.["platform.stack"], "fidelity");
+    assert.equal(info.Labels?.[SANDBOX_LABEL], runId);
+  });
+
+  // The platform's own renderer produces the declared container, so the test covers exactly what it uses.
+  const declaredApp = (name: string, runtime?: "runsc") => {
+    const spec = hardenedContainer({
+      name,
+      image: IMAGE,
+      hostname: "fidelity-app",
+      uid: 20123,
+      command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"],
+      env: { HELLO: "world", MULTI: "a=b" },
+      labels: { "platform.role": "app", "platform.app": "fidelity" },
+      resources: { memoryMb: 96, cpus: 0.25, maxProcesses: 42 },
+      healthcheck: { command: ["CMD-SHELL", "kill -0 1"], intervalSeconds: 7, timeoutSeconds: 3, retries: 4, startPeriodSeconds: 2 },
+      networks: [{ name: networkName, ipv4Address: hosts(runtime ? 5 : 4), aliases: [`alias-${name}`] }],
+      extraTmpfs: { "/run/app": "rw,noexec,nosuid,size=1m" },
+      runtime,
+    });
+    // networkMode is left to the provider's default ("bridge", which it disconnects before connecting
+    // networksAdvanced): see the test below for what a networkMode naming the same network does.
+    const { networkMode: _networkMode, ...rest } = spec;
+    return { ...rest, volumes: [] as unknown[] };
+  };
+
+  it("container: every hardening field the platform renders round-trips through docker inspect", async () => {
+    const declared = declaredApp(`${prefix}-app`);
+    const created = await engine.createContainer("fidelity-app", declared);
+    const info = await docker.getContainer(created.id).inspect();
+    const host = info.HostConfig as Docker.HostConfig & Record<string, any>;
+    assert.equal(info.Name, `/${declared.name}`);
+    assert.equal(info.Config.Image, declared.image);
+    assert.equal(info.Config.Hostname, declared.hostname);
+    assert.equal(info.Config.User, declared.user);
+    assert.deepEqual(info.Config.Cmd, declared.command);
+    for (const env of declared.envs) assert.ok(info.Config.Env.includes(env), `env ${env}`);
+    for (const { label, value } of declared.labels) assert.equal(info.Config.Labels[label], value, `label ${label}`);
+    assert.deepEqual(host.CapDrop, declared.capabilities.drops);
+    assert.deepEqual(host.CapAdd ?? [], declared.capabilities.adds);
+    assert.equal(host.Privileged, false);
+    assert.equal(host.ReadonlyRootfs, true);
+    assert.deepEqual(host.Tmpfs, declared.tmpfs);
+    assert.deepEqual(host.SecurityOpt, declared.securityOpts);
+    assert.equal(host.IpcMode, declared.ipcMode);
+    assert.equal(host.Memory, declared.memory * 1024 * 1024, "memory is in MB");
+    assert.equal(host.MemorySwap, declared.memorySwap * 1024 * 1024, "memorySwap is in MB");
+    assert.equal(host.NanoCpus, Number(declared.cpus) * 1e9);
+    assert.deepEqual(
+      host.Ulimits,
+      declared.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+    );
+    assert.deepEqual(host.RestartPolicy, { Name: declared.restart, MaximumRetryCount: declared.maxRetryCount });
+    assert.deepEqual(info.Config.Healthcheck, {
+      Test: declared.healthcheck.tests,
+      Interval: parseGoDuration(declared.healthcheck.interval),
+      Timeout: parseGoDuration(declared.healthcheck.timeout),
+      StartPeriod: parseGoDuration(declared.healthcheck.startPeriod),
+      Retries: declared.healthcheck.retries,
+    });
+    assert.equal(info.Config.Healthcheck?.Interval, 7e9, "durations are nanoseconds");
+    assert.equal(host.NetworkMode, "bridge", "the provider's default network_mode");
+    assert.deepEqual(Object.keys(info.NetworkSettings.Networks), [networkName], "only the declared network: bridge was disconnected");
+    const endpoint = info.NetworkSettings.Networks[networkName];
+    assert.equal(endpoint.IPAMConfig?.IPv4Address, declared.networksAdvanced[0].ipv4Address);
+    assert.equal(endpoint.IPAddress, declared.networksAdvanced[0].ipv4Address, "the static address is the one in use");
+    assert.ok(endpoint.Aliases?.includes(`alias-${declared.name}`), `aliases ${endpoint.Aliases}`);
+    assert.deepEqual(host.LogConfig, { Type: declared.logDriver, Config: declared.logOpts });
+    assert.equal(host.PublishAllPorts, false);
+    assert.equal(host.Runtime, "runc");
+    assert.equal(info.State.Running, true);
+    // the limits are in force for the process, not only in the config
+    const limits = await execIn(docker.getContainer(created.id), ["sh", "-c", "id -u; ulimit -u; ulimit -i; ulimit -n; cat /sys/fs/cgroup/memory/memory.limit_in_bytes"]);
+    assert.deepEqual(limits.stdout.trim().split("\n"), ["20123", "42", "256", "1024", String(96 * 1024 * 1024)]);
+  });
+
+  it("container: runtime runsc starts under gVisor and keeps the static address", async (t) => {
+    const runtimes = ((await docker.info()) as { Runtimes?: Record<string, unknown> }).Runtimes ?? {};
+    if (!runtimes.runsc) return t.skip("runsc is not registered with dockerd (run scripts/setup-host.sh)");
+    const declared = declaredApp(`${prefix}-gvisor`, "runsc");
+    const created = await engine.createContainer("fidelity-gvisor", declared);
+    const info = await docker.getContainer(created.id).inspect();
+    assert.equal(info.HostConfig.Runtime, "runsc");
+    assert.equal(info.NetworkSettings.Networks[networkName].IPAddress, hosts(5));
+    const kernel = await execIn(docker.getContainer(created.id), ["sh", "-c", "uname -r; dmesg 2>/dev/null | head -1"]);
+    assert.match(kernel.stdout, /^4\.4\.0/, `gVisor reports its own kernel: ${kernel.stdout}`);
+  });
+
+  it("networkMode naming the same network as networksAdvanced: Docker drops the static address and aliases (as with the provider)", async () => {
+    const declared = { ...declaredApp(`${prefix}-mode`), networkMode: networkName, networksAdvanced: [{ name: networkName, ipv4Address: hosts(8), aliases: ["mode-alias"] }] };
+    const created = await engine.createContainer("fidelity-mode", declared);
+    const info = await docker.getContainer(created.id).inspect();
+    const endpoint = info.NetworkSettings.Networks[networkName];
+    assert.equal(info.HostConfig.NetworkMode, networkName);
+    assert.notEqual(endpoint.IPAddress, hosts(8), "the endpoint made at create time (dynamic address) wins");
+    assert.ok(!(endpoint.Aliases ?? []).includes("mode-alias"));
+  });
+
+  it("uploads: file, permissions, owner and group land in the container before start", async () => {
+    const volume = await engine.createVolume("fidelity-tls", { name: `${prefix}-tls`, driver: "local", labels: [{ label: "platform.role", value: "app" }] });
+    const uploads = tlsUploads({ ca: "CA PEM\n", cert: "CERT PEM\n", key: "KEY PEM\n" }, 20123);
+    const created = await engine.createContainer("fidelity-upload", {
+      ...declaredApp(`${prefix}-upload`),
+      readOnly: false, // see the next test: the provider cannot upload into a read-only container
+      networksAdvanced: [{ name: networkName, ipv4Address: hosts(6) }],
+      volumes: [{ volumeName: volume, containerPath: "/etc/platform/tls", readOnly: false }],
+      uploads,
+    });
+    const info = await docker.getContainer(created.id).inspect();
+    assert.deepEqual(info.HostConfig.Binds, [`${volume}:/etc/platform/tls:rw`]);
+    const listing = await execIn(docker.getContainer(created.id), ["sh", "-c", "for f in ca cert key; do stat -c '%n %a %u %g' /etc/platform/tls/$f.pem; cat /etc/platform/tls/$f.pem; done"]);
+    const lines = listing.stdout.trim().split("\n");
+    uploads.forEach((upload, i) => {
+      assert.equal(lines[i * 2], `${upload.file} ${Number.parseInt(upload.permissions, 8).toString(8)} ${upload.owner} ${upload.group}`);
+      assert.equal(lines[i * 2 + 1], upload.content.trim());
+    });
+  });
+
+  it("uploads into a read-only root filesystem fail exactly as with the provider (CopyToContainer to /)", async () => {
+    const volume = await engine.createVolume("fidelity-tls-ro", { name: `${prefix}-tls-ro`, driver: "local" });
+    await assert.rejects(
+      engine.createContainer("fidelity-upload-ro", {
+        ...declaredApp(`${prefix}-upload-ro`),
+        networksAdvanced: [{ name: networkName, ipv4Address: hosts(7) }],
+        volumes: [{ volumeName: volume, containerPath: "/etc/platform/tls", readOnly: false }],
+        uploads: tlsUploads({ ca: "a", cert: "b", key: "c" }, 20123),
+      }),
+      /fidelity-upload-ro: Unable to upload volume content \(\/etc\/platform\/tls\/ca\.pem\): container rootfs is marked read-only/,
+    );
+  });
+
+  it("the negative control's fields: privileged, host PID, NET_RAW, a host bind mount, no limits", async () => {
+    // created, not started: this host's dockerd lacks CAP_SYS_RESOURCE, so a privileged container cannot start here
+    const created = await engine.createContainer("fidelity-insecure", {
+      start: false,
+      name: `${prefix}-insecure`,
+      image: IMAGE,
+      command: ["sleep", "60"],
+      privileged: true,
+      pidMode: "host",
+      capabilities: { adds: ["NET_RAW", "SYS_ADMIN"] },
+      volumes: [{ hostPath: "/etc/hostname", containerPath: "/host/hostname", readOnly: true }],
+      networkMode: networkName,
+    });
+    const info = await docker.getContainer(created.id).inspect();
+    assert.equal(info.HostConfig.Privileged, true);
+    assert.equal(info.HostConfig.PidMode, "host");
+    assert.deepEqual(info.HostConfig.CapAdd, ["NET_RAW", "SYS_ADMIN"]);
+    assert.deepEqual(info.HostConfig.Binds, ["/etc/hostname:/host/hostname:ro"]);
+    assert.equal(info.HostConfig.Memory, 0);
+    assert.equal(info.HostConfig.NanoCpus, 0);
+    assert.equal(info.HostConfig.NetworkMode, networkName);
+    assert.equal(info.HostConfig.RestartPolicy?.Name, "no", "the provider's default restart policy");
+  });
+
+  it("teardown removes every resource of the run, and only those", async () => {
+    const foreign = await docker.createVolume({ Name: `${prefix}-foreign`, Labels: { [SANDBOX_LABEL]: `${runId}-other` } } as Docker.VolumeCreateOptions);
+    try {
+      const removed = await engine.teardown();
+      assert.ok(removed.some((r) => r.startsWith("container ")) && removed.some((r) => r.startsWith("network ")) && removed.some((r) => r.startsWith("volume ")), removed.join(", "));
+      const left = await docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABEL}=${runId}`] } });
+      assert.equal(left.length, 0);
+      assert.equal((await docker.listNetworks({ filters: { label: [`${SANDBOX_LABEL}=${runId}`] } })).length, 0);
+      await docker.getVolume(`${prefix}-foreign`).inspect(); // still there
+    } finally {
+      await docker.getVolume((foreign as unknown as { Name: string }).Name ?? `${prefix}-foreign`).remove();
+    }
+  });
+});

@@ -2,17 +2,18 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { infraAddress, type PlatformPlan } from "../spec/plan";
-import { PLATFORM_LABEL, tlsUploads } from "../render/hardening";
-import { clientSecretEnv, renderRealm, renderRealmJson } from "../render/keycloak/realm";
-import { checkRealm } from "../render/keycloak/realm-schema";
+import { credentialUpload, PLATFORM_LABEL, TLS_DIR, tlsUploads } from "../render/hardening";
+import { renderRealm, renderRealmJson } from "../render/keycloak/realm";
+import { checkRealm, checkRealmImport } from "../render/keycloak/realm-schema";
 import { identityHostname, oidcEndpoints } from "../render/keycloak/oidc";
 import {
-  ADMIN_PASSWORD_ENV,
-  DB_PASSWORD_ENV,
+  ADMIN_PASSWORD_FILE,
+  DB_PASSWORD_FILE,
   databaseContainer,
   databaseContainerName,
   identityContainer,
   KEYCLOAK_UID,
+  POSTGRES_UID,
   REALM_FILE,
   realmInput,
 } from "../render/keycloak/from-plan";
@@ -31,18 +32,19 @@ const SECRET = { length: 40, special: false };
 /**
  * Keycloak (paper IV-E): one confidential client-credentials client per app, realm imported at
  * start, pinned hostname so the issuer is stable. Secrets come from @pulumi/random and travel only
- * as Pulumi secrets; each app is handed its own client secret and nothing else.
+ * as Pulumi secrets, always as files in a container's TLS volume, never as env: the client secrets in
+ * the uploaded realm import, the admin and database passwords as files read by the entrypoint.
  */
 export class IdentityProvider extends pulumi.ComponentResource {
   readonly certificate: LeafCertificate;
   readonly container: docker.Container;
   readonly containerName: pulumi.Output<string>;
   readonly database?: docker.Container;
-  /** the realm import, free of secrets (they are ${ENV} placeholders) */
+  /** the realm as rendered, free of secrets (the uploaded import adds each client's secret) */
   readonly realm: ReturnType<typeof renderRealm>;
   readonly issuer: string;
-  /** app name → the environment for that app alone: its client id, its secret, the token URL */
-  readonly appSecretEnv: Record<string, Record<string, pulumi.Output<string>>> = {};
+  /** app name → that app's OAuth2 client secret (a Pulumi secret), for that app's container alone */
+  readonly clientSecrets: Record<string, pulumi.Output<string>> = {};
 
   constructor(name: string, args: IdentityProviderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:identity:IdentityProvider", name, {}, opts);
@@ -56,24 +58,24 @@ export class IdentityProvider extends pulumi.ComponentResource {
     this.realm = renderRealm(realmInput(plan));
     const problems = checkRealm(this.realm);
     if (problems.length > 0) throw new Error(`realm ${spec.identity.realm} is invalid:\n  ${problems.join("\n  ")}`);
-    const realmJson = renderRealmJson(realmInput(plan));
     const keycloak = identityContainer(plan);
 
     const password = (logical: string) => pulumi.secret(new random.RandomPassword(`${name}-${logical}`, SECRET, { parent: this }).result);
-    const keycloakSecrets: Record<string, pulumi.Output<string>> = { [ADMIN_PASSWORD_ENV]: password("admin-password") };
-    for (const app of plan.apps) {
-      const secret = password(`client-${app.spec.name}`);
-      keycloakSecrets[clientSecretEnv(app.spec.name)] = secret;
-      this.appSecretEnv[app.spec.name] = {
-        PLATFORM_OAUTH_CLIENT_ID: pulumi.output(app.spec.name),
-        PLATFORM_OAUTH_CLIENT_SECRET: secret,
-        PLATFORM_OAUTH_TOKEN_URL: pulumi.output(`https://${app.gatewayIp}:${spec.gateway.listenPort}${oidc.tokenPath}`),
-      };
-    }
+    const credentials = [credentialUpload(ADMIN_PASSWORD_FILE, password("admin-password"), KEYCLOAK_UID)];
+    for (const app of plan.apps) this.clientSecrets[app.spec.name] = password(`client-${app.spec.name}`);
+    // The structure was checked above; this checks the generated secrets' shape too.
+    const realmJson = pulumi.secret(
+      pulumi.all(this.clientSecrets).apply((secrets) => {
+        const json = renderRealmJson(realmInput(plan), secrets);
+        const secretProblems = checkRealmImport(JSON.parse(json));
+        if (secretProblems.length > 0) throw new Error(`realm import ${spec.identity.realm} is invalid:\n  ${secretProblems.join("\n  ")}`);
+        return json;
+      }),
+    );
 
     if (spec.identity.database.kind === "postgres") {
       const dbPassword = password("db-password");
-      keycloakSecrets[DB_PASSWORD_ENV] = dbPassword;
+      credentials.push(credentialUpload(DB_PASSWORD_FILE, dbPassword, KEYCLOAK_UID));
       this.database = this.createDatabase(name, plan, args.network, dbPassword);
     }
 
@@ -88,8 +90,7 @@ export class IdentityProvider extends pulumi.ComponentResource {
       {
         spec: keycloak,
         networks: { [plan.networks.identity.dockerName]: args.network },
-        uploads: [...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, KEYCLOAK_UID), realmUpload],
-        secretEnv: keycloakSecrets,
+        uploads: [...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, KEYCLOAK_UID), realmUpload, ...credentials],
       },
       this,
     );
@@ -104,14 +105,20 @@ export class IdentityProvider extends pulumi.ComponentResource {
       { parent: this, retainOnDelete: true },
     );
     const spec = databaseContainer(plan, `${databaseContainerName(plan)}-data`);
+    // the password file's volume (TLS_DIR), like every workload's; see createWorkloadContainer
+    const credentialVolume = new docker.Volume(
+      `${name}-db-tls`,
+      { name: spec.volumes.find((v) => v.containerPath === TLS_DIR)!.volumeName, driver: "local", labels: [{ label: PLATFORM_LABEL.stack, value: plan.stack }, { label: PLATFORM_LABEL.role, value: "database" }] },
+      { parent: this },
+    );
     return new docker.Container(
       `${name}-db`,
       {
         ...spec,
-        envs: pulumi.secret(dbPassword.apply((pw) => [...spec.envs, `POSTGRES_PASSWORD=${pw}`])),
         networkMode: network.name,
         networksAdvanced: spec.networksAdvanced.map((attachment) => ({ ...attachment, name: network.name })),
-        volumes: spec.volumes.map((v) => ({ ...v, volumeName: volume.name })),
+        volumes: spec.volumes.map((v) => ({ ...v, volumeName: v.containerPath === TLS_DIR ? credentialVolume.name : volume.name })),
+        uploads: [credentialUpload(DB_PASSWORD_FILE, dbPassword, POSTGRES_UID)],
       },
       { parent: this, deleteBeforeReplace: true },
     );

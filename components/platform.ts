@@ -39,9 +39,8 @@ export class Platform extends pulumi.ComponentResource {
     this.ca = new InternalCa(`${name}-ca`, { ...spec.ca }, { parent: this });
 
     // --- identity provider ---
-    // (per-app secret env for the app containers is collected here)
+    // (created before the apps: each app gets its own client secret from it, as a file)
     this.identity = new IdentityProvider(`${name}-identity`, { plan, ca: this.ca, network: this.networks.identity }, { parent: this });
-    const appSecretEnv: Record<string, Record<string, pulumi.Input<string>>> = { ...this.identity.appSecretEnv };
 
     for (const service of plan.services) {
       this.services[service.spec.name] = new PlatformService(
@@ -54,7 +53,7 @@ export class Platform extends pulumi.ComponentResource {
     for (const app of plan.apps) {
       this.apps[app.spec.name] = new ThirdPartyApp(
         `${name}-app-${app.spec.name}`,
-        { plan, app, ca: this.ca, network: this.networks.apps[app.spec.name], secretEnv: appSecretEnv[app.spec.name] },
+        { plan, app, ca: this.ca, network: this.networks.apps[app.spec.name], oauthClientSecret: this.identity.clientSecrets[app.spec.name] },
         { parent: this },
       );
     }

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppPlan, PlatformPlan } from "../spec/plan";
-import { tlsUploads } from "../render/hardening";
-import { appContainer } from "../render/workloads";
+import { credentialUpload, tlsUploads } from "../render/hardening";
+import { appContainer, OAUTH_CLIENT_SECRET_FILE } from "../render/workloads";
 import { InternalCa, LeafCertificate } from "./internal-ca";
 import { createWorkloadContainer } from "./workload-container";
 
@@ -12,8 +12,8 @@ export interface ThirdPartyAppArgs {
   ca: InternalCa;
   /** the app's own network: the only one it joins */
   network: docker.Network;
-  /** credentials the platform hands this app only (e.g. its OAuth2 client secret) */
-  secretEnv?: Record<string, pulumi.Input<string>>;
+  /** this app's own OAuth2 client secret (IdentityProvider.clientSecrets): uploaded as a file, never env */
+  oauthClientSecret: pulumi.Input<string>;
 }
 
 /** One third-party app: hardened container on its own network, with its own client certificate. */
@@ -32,8 +32,10 @@ export class ThirdPartyApp extends pulumi.ComponentResource {
       {
         spec,
         networks: { [app.network.dockerName]: args.network },
-        uploads: tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, app.uid),
-        secretEnv: args.secretEnv,
+        uploads: [
+          ...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, app.uid),
+          credentialUpload(OAUTH_CLIENT_SECRET_FILE, pulumi.secret(args.oauthClientSecret), app.uid),
+        ],
       },
       this,
     );

@@ -7,9 +7,8 @@ export interface WorkloadContainerArgs {
   spec: ContainerSpec;
   /** Docker network resources by network name, so the container depends on them */
   networks: Record<string, docker.Network>;
+  /** TLS material and credentials (see tlsUploads, credentialUpload): credentials are files, never env */
   uploads: FileUpload<pulumi.Input<string>>[];
-  /** values that must stay secret (e.g. OAuth2 client secret); they make the env list secret */
-  secretEnv?: Record<string, pulumi.Input<string>>;
 }
 
 /** Creates the TLS volume and the container; both are children of `parent`. */
@@ -32,16 +31,10 @@ export function createWorkloadContainer(logicalName: string, args: WorkloadConta
     );
     return { ...volume, volumeName: resource.name };
   });
-  const secretEntries = Object.entries(args.secretEnv ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const envs: pulumi.Input<pulumi.Input<string>[]> =
-    secretEntries.length === 0
-      ? spec.envs
-      : pulumi.secret(pulumi.all(secretEntries.map(([, value]) => value)).apply((values) => [...spec.envs, ...secretEntries.map(([key], i) => `${key}=${values[i]}`)]));
   return new docker.Container(
     logicalName,
     {
       ...spec,
-      envs,
       networkMode: networkResource(spec.networkMode).name,
       networksAdvanced: spec.networksAdvanced.map((attachment) => ({ ...attachment, name: networkResource(attachment.name).name })),
       volumes,

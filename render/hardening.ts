@@ -146,3 +146,13 @@ export function tlsUploads<T>(material: { ca: T; cert: T; key: T }, gid: number)
   const file = (path: string, content: T, permissions: string): FileUpload<T> => ({ file: path, content, permissions, owner: "0", group: String(gid) });
   return [file(TLS_FILES.ca, material.ca, "0444"), file(TLS_FILES.cert, material.cert, "0440"), file(TLS_FILES.key, material.key, "0440")];
 }
+
+/**
+ * A credential (client secret, password) as a file in the TLS volume, like the private key: owned by
+ * root, readable by the workload's group only. Credentials never go into `envs`, which `docker
+ * inspect` shows and the policy runtime sees unwrapped.
+ */
+export function credentialUpload<T>(file: string, content: T, gid: number): FileUpload<T> {
+  if (!file.startsWith(`${TLS_DIR}/`)) throw new Error(`credential file ${file}: credentials live in ${TLS_DIR}/ (the read-only rootfs refuses uploads)`);
+  return { file, content, permissions: "0440", owner: "0", group: String(gid) };
+}

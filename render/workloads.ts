@@ -1,7 +1,8 @@
 // Container specs for third-party apps and backend services, from the validated plan.
 import type { Healthcheck } from "../spec/schema";
 import type { AppPlan, PlatformPlan, ServicePlan } from "../spec/plan";
-import { ContainerSpec, hardenedContainer, PLATFORM_LABEL, TLS_FILES } from "./hardening";
+import { ContainerSpec, hardenedContainer, PLATFORM_LABEL, TLS_DIR, TLS_FILES } from "./hardening";
+import { identityHostname, oidcEndpoints } from "./keycloak/oidc";
 
 /** Used when an app declares no healthcheck: checks that its main process is alive (needs /bin/sh). */
 export const DEFAULT_APP_HEALTHCHECK: Healthcheck = {
@@ -12,11 +13,14 @@ export const DEFAULT_APP_HEALTHCHECK: Healthcheck = {
   startPeriodSeconds: 10,
 };
 
+/** Where an app finds its OAuth2 client secret (uploaded by ThirdPartyApp; never an env var). */
+export const OAUTH_CLIENT_SECRET_FILE = `${TLS_DIR}/oauth-client-secret`;
+
 export function tlsVolumeName(containerName: string): string {
   return `${containerName}-tls`;
 }
 
-/** What an app is told about the platform: where the proxies are and where its TLS material is. */
+/** What an app is told about the platform: where the proxies are, where its TLS material and OAuth2 secret are. */
 export function appPlatformEnv(plan: PlatformPlan, app: AppPlan): Record<string, string> {
   const proxy = `http://${app.egressIp}:${plan.spec.egress.port}`;
   const noProxy = [app.gatewayIp, "gateway", "localhost", "127.0.0.1"].join(",");
@@ -32,6 +36,10 @@ export function appPlatformEnv(plan: PlatformPlan, app: AppPlan): Record<string,
     PLATFORM_CA_FILE: TLS_FILES.ca,
     PLATFORM_CERT_FILE: TLS_FILES.cert,
     PLATFORM_KEY_FILE: TLS_FILES.key,
+    // the client id is the app's name, not a secret; the secret itself is a file
+    PLATFORM_OAUTH_CLIENT_ID: app.spec.name,
+    PLATFORM_OAUTH_CLIENT_SECRET_FILE: OAUTH_CLIENT_SECRET_FILE,
+    PLATFORM_OAUTH_TOKEN_URL: `https://${app.gatewayIp}:${plan.spec.gateway.listenPort}${oidcEndpoints({ hostname: identityHostname(plan.spec.trustDomain), port: plan.spec.identity.port, realm: plan.spec.identity.realm }).tokenPath}`,
   };
 }
 

@@ -7,6 +7,8 @@ export interface SandboxReport {
   startedAt: string;
   /** components that could not start, with the reason */
   notStarted: { resource: string; reason: string }[];
+  /** declared values the engine did not honour; any makes the run fail */
+  discrepancies: { resource: string; field: string; declared: string; actual: string }[];
   results: ProbeResult[];
   summary: Record<string, number>;
   passed: boolean;
@@ -18,8 +20,8 @@ export function summarize(results: ProbeResult[]): Record<string, number> {
   return summary;
 }
 
-export function buildReport(runId: string, stack: string, startedAt: Date, notStarted: SandboxReport["notStarted"], results: ProbeResult[]): SandboxReport {
-  return { runId, stack, startedAt: startedAt.toISOString(), notStarted, results, summary: summarize(results), passed: !results.some(isFailure) };
+export function buildReport(runId: string, stack: string, startedAt: Date, notStarted: SandboxReport["notStarted"], discrepancies: SandboxReport["discrepancies"], results: ProbeResult[]): SandboxReport {
+  return { runId, stack, startedAt: startedAt.toISOString(), notStarted, discrepancies, results, summary: summarize(results), passed: !results.some(isFailure) && discrepancies.length === 0 };
 }
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
@@ -39,13 +41,16 @@ export function formatMarkdown(report: SandboxReport): string {
   const lines = [
     `# Sandbox probe report: stack ${report.stack}`,
     "",
-    `Run ${report.runId}, started ${report.startedAt}. Result: **${report.passed ? "every runnable probe stopped" : "NOT everything was stopped"}**.`,
+    `Run ${report.runId}, started ${report.startedAt}. Result: **${report.passed ? "every runnable probe stopped" : "NOT everything was stopped or in force"}**.`,
     "",
     Object.entries(report.summary).map(([k, v]) => `${k}: ${v}`).join(" · "),
     "",
   ];
   if (report.notStarted.length) {
     lines.push("## Not started", "", ...report.notStarted.map((n) => `- ${n.resource}: ${n.reason}`), "");
+  }
+  if (report.discrepancies.length) {
+    lines.push("## Declared but not in force", "", ...report.discrepancies.map((d) => `- ${d.resource} ${d.field}: declared ${d.declared}, actual ${d.actual}`), "");
   }
   lines.push("## Probes", "", "| target | probe | verdict | evidence |", "| --- | --- | --- | --- |");
   for (const r of report.results) lines.push(`| ${md(r.target)} | ${md(r.probe)} | ${r.verdict === "NOT STOPPED" || r.verdict === "FAILED" ? `**${r.verdict}**` : r.verdict} | ${md(r.evidence)} |`);

@@ -12,7 +12,7 @@ import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import { renderRealmJson } from "../render/keycloak/realm";
 import { stackConfig } from "./support/stack-config";
-import { sampleGatewayInput, sampleRealmInput } from "./support/envoy-inputs";
+import { sampleClientSecrets, sampleGatewayInput, sampleRealmInput } from "./support/envoy-inputs";
 
 const docker = new Docker();
 const CONFIG = stackConfig("dev");
@@ -84,16 +84,15 @@ describe("real Keycloak: the rendered realm imports", { timeout: 300_000 }, asyn
   const present = await imagePresent(KEYCLOAK_IMAGE);
   const skip = present ? false : `image ${KEYCLOAK_IMAGE} (platform:identity.image in Pulumi.dev.yaml) is not in the local Docker engine and no registry is reachable to pull it`;
 
-  it("kc.sh import accepts the realm file with its secret placeholders resolved from the environment", { skip }, async () => {
+  it("kc.sh import accepts the realm import file with its client secrets and no secret env", { skip }, async () => {
     const dir = mkdtempSync(join(tmpdir(), `${PREFIX}-kc-`));
     try {
-      writeFileSync(join(dir, "realm.json"), renderRealmJson(sampleRealmInput()));
+      writeFileSync(join(dir, "realm.json"), renderRealmJson(sampleRealmInput(), sampleClientSecrets()));
       chmodSync(join(dir, "realm.json"), 0o644);
       const container = await docker.createContainer({
         name: `${PREFIX}-kc-import`,
         Image: KEYCLOAK_IMAGE,
         Cmd: ["import", "--file", "/cfg/realm.json"],
-        Env: sampleRealmInput().apps.map((a) => `PLATFORM_CLIENT_SECRET_${a.name.toUpperCase().replace(/-/g, "_")}=test-secret-${a.name}`),
         HostConfig: { NetworkMode: "none", Binds: [`${dir}:/cfg:ro`], CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges:true"] },
       });
       try {

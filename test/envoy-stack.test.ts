@@ -121,20 +121,23 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
     assert.ok(keycloak.inputs.entrypoints.join(" ").includes(`--hostname=${issuer.replace(/\/realms\/platform$/, "")}`), "Keycloak's pinned hostname makes the issuer the gateway expects");
   });
 
-  it("secrets: random, marked secret wherever they flow, each app gets only its own, none in outputs or plain inputs", () => {
+  it("secrets: random, files only (never env), marked secret wherever they flow, each app gets only its own, none in outputs or plain inputs", () => {
     const secrets = run.ofType(PASSWORD).map((p) => ({ name: p.name, value: p.state.result as string }));
     assert.ok(secrets.every((s) => s.value.length === 40));
-    assert.ok(keycloak.secretInputs.includes("envs"), "Keycloak env is secret");
-    const kcEnv = env(keycloak);
+    const envText = JSON.stringify(run.ofType(CONTAINER).map((c) => c.inputs.envs));
+    for (const s of secrets) assert.ok(!envText.includes(s.value), `${s.name} is in a container's env`);
+    const admin = secrets.find((s) => s.name.endsWith("-admin-password"))!;
+    assert.equal(upload(keycloak, "/etc/platform/tls/admin-password"), admin.value);
+    assert.match(keycloak.inputs.entrypoints[2], /KC_BOOTSTRAP_ADMIN_PASSWORD="\$\(< \/etc\/platform\/tls\/admin-password\)" && export KC_BOOTSTRAP_ADMIN_PASSWORD && exec /);
+    const realm = JSON.parse(upload(keycloak, "/etc/platform/tls/realm.json"));
     for (const app of plan.apps) {
       const appContainer = run.ofType(CONTAINER).find((c) => c.inputs.name === app.containerName)!;
-      assert.ok(appContainer.secretInputs.includes("envs"), `${app.spec.name} env is secret`);
       const appEnv = env(appContainer);
       const own = secrets.find((s) => s.name.endsWith(`-client-${app.spec.name}`))!;
-      assert.equal(appEnv.PLATFORM_OAUTH_CLIENT_SECRET, own.value);
+      assert.equal(upload(appContainer, appEnv.PLATFORM_OAUTH_CLIENT_SECRET_FILE), own.value);
       assert.equal(appEnv.PLATFORM_OAUTH_CLIENT_ID, app.spec.name);
       assert.equal(appEnv.PLATFORM_OAUTH_TOKEN_URL, `https://${app.gatewayIp}:8443/realms/platform/protocol/openid-connect/token`);
-      assert.equal(kcEnv[`PLATFORM_CLIENT_SECRET_${app.spec.name.toUpperCase().replace(/-/g, "_")}`], own.value);
+      assert.equal(realm.clients.find((c: Obj) => c.clientId === app.spec.name).secret, own.value, "the realm import holds the same secret");
       const others = secrets.filter((s) => s !== own).map((s) => s.value);
       for (const other of others) assert.ok(!JSON.stringify(appContainer.inputs).includes(other), `${app.spec.name} sees no other secret`);
     }
@@ -147,7 +150,6 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
     }
     const outputs = JSON.stringify(run.outputs);
     for (const s of secrets) assert.ok(!outputs.includes(s.value), `${s.name} in stack outputs`);
-    assert.ok(!upload(keycloak, "/etc/platform/tls/realm.json").includes(secrets[0].value), "the realm file holds placeholders, not secrets");
   });
 });
 
@@ -163,12 +165,20 @@ describe("a production-like stack with PostgreSQL for Keycloak", { timeout: 120_
     assert.deepEqual(db.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]), [["plat-dev-identity", infraAddress(identityNet, "database")]]);
     assert.equal(db.inputs.readOnly, true);
     assert.deepEqual(db.inputs.capabilities, { drops: ["ALL"], adds: [] });
-    assert.ok(db.secretInputs.includes("envs"));
     assert.ok(db.inputs.volumes.some((v: Obj) => v.containerPath === "/var/lib/postgresql/data"));
+    assert.ok(db.inputs.volumes.some((v: Obj) => v.containerPath === "/etc/platform/tls"), "the password file's volume");
     const kcEnv = env(kc);
     assert.equal(kcEnv.KC_DB_URL, `jdbc:postgresql://${infraAddress(identityNet, "database")}:5432/keycloak`);
-    const dbPassword = env(db).POSTGRES_PASSWORD;
-    assert.equal(kcEnv.KC_DB_PASSWORD, dbPassword);
+    // the password is a file in both containers, the same random value, never env
+    assert.equal(env(db).POSTGRES_PASSWORD_FILE, "/etc/platform/tls/db-password");
+    assert.equal(env(db).POSTGRES_PASSWORD, undefined);
+    assert.equal(kcEnv.KC_DB_PASSWORD, undefined);
+    const dbPassword = run.ofType(PASSWORD).find((p) => p.name.endsWith("-db-password"))!.state.result as string;
+    for (const c of [db, kc]) {
+      assert.ok(c.secretInputs.includes("uploads"), `${c.name} uploads are secret`);
+      assert.deepEqual(c.inputs.uploads.find((u: Obj) => u.file === "/etc/platform/tls/db-password"), { file: "/etc/platform/tls/db-password", content: dbPassword, permissions: "0440", owner: "0", group: c === db ? "999" : "9200" });
+    }
+    assert.match(kc.inputs.entrypoints[2], /KC_DB_PASSWORD="\$\(< \/etc\/platform\/tls\/db-password\)" && export KC_DB_PASSWORD && exec /);
     assert.ok(kc.inputs.entrypoints.join(" ").includes("'--db=postgres'"));
   });
 });

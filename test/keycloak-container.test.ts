@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildPlan } from "../spec/plan";
 import { parsePlatformConfig } from "../spec/load";
-import { identityContainer, keycloakArgs, keycloakEntrypoint } from "../render/keycloak/from-plan";
+import { databaseContainer, identityContainer, keycloakArgs, keycloakEntrypoint } from "../render/keycloak/from-plan";
+import { looksLikeCredential } from "../policies/rules/container/env-secrets";
 import { minimalConfig } from "./support/stack-config";
 
 const planWith = (identity: Record<string, unknown>) => {
@@ -46,12 +47,33 @@ test("optimizedImage, a custom port and postgres change exactly the matching arg
   assert.ok(spec.envs.some((e) => e.startsWith("KC_DB_URL=jdbc:postgresql://")));
 });
 
-test("the entrypoint copies the realm into data/import and execs kc.sh with every argument quoted", () => {
+test("the entrypoint copies the realm into data/import, reads the admin password from its file and execs kc.sh with every argument quoted", () => {
   const plan = planWith({ realm: "apps" });
   const [shell, flag, script] = keycloakEntrypoint(plan);
   assert.deepEqual([shell, flag], ["/bin/bash", "-c"]);
-  assert.match(script, /^mkdir -p \/opt\/keycloak\/data\/import && cp \/etc\/platform\/tls\/realm\.json \/opt\/keycloak\/data\/import\/apps\.json && exec \/opt\/keycloak\/bin\/kc\.sh 'start' /);
+  assert.match(
+    script,
+    /^mkdir -p \/opt\/keycloak\/data\/import && cp \/etc\/platform\/tls\/realm\.json \/opt\/keycloak\/data\/import\/apps\.json && KC_BOOTSTRAP_ADMIN_PASSWORD="\$\(< \/etc\/platform\/tls\/admin-password\)" && export KC_BOOTSTRAP_ADMIN_PASSWORD && exec \/opt\/keycloak\/bin\/kc\.sh 'start' /,
+  );
+  assert.ok(!script.includes("KC_DB_PASSWORD"), "no database password with dev-file");
   for (const arg of keycloakArgs(plan)) assert.ok(script.includes(`'${arg}'`), arg);
+});
+
+test("postgres: Keycloak reads the database password from its file, PostgreSQL from POSTGRES_PASSWORD_FILE; no credential env anywhere", () => {
+  const plan = planWith({ database: { kind: "postgres", image: `registry.example/postgres@sha256:${"f".repeat(64)}` } });
+  const script = keycloakEntrypoint(plan)[2];
+  assert.match(script, /&& KC_DB_PASSWORD="\$\(< \/etc\/platform\/tls\/db-password\)" && export KC_DB_PASSWORD && exec /);
+  const db = databaseContainer(plan, "kc-test-data");
+  assert.ok(db.envs.includes("POSTGRES_PASSWORD_FILE=/etc/platform/tls/db-password"));
+  assert.deepEqual(
+    db.volumes.map((v) => v.containerPath),
+    ["/etc/platform/tls", "/var/lib/postgresql/data"],
+    "the password file needs the TLS volume (the rootfs is read-only)",
+  );
+  for (const spec of [identityContainer(plan), db]) {
+    const names = spec.envs.map((e) => e.slice(0, e.indexOf("=")));
+    assert.deepEqual(names.filter(looksLikeCredential), [], spec.name);
+  }
 });
 
 test("a realm name or port outside the schema never reaches the command line", () => {

@@ -3,21 +3,35 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
 import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
-import { clientSecretEnv, renderRealm, renderRealmJson } from "../render/keycloak/realm";
-import { checkRealm, realmSchema } from "../render/keycloak/realm-schema";
+import { renderRealm, renderRealmJson, withClientSecrets } from "../render/keycloak/realm";
+import { checkRealm, checkRealmImport, realmSchema } from "../render/keycloak/realm-schema";
 import { assertGolden } from "./support/envoy-golden";
-import { sampleGatewayInput, sampleRealmInput } from "./support/envoy-inputs";
+import { sampleClientSecrets, sampleGatewayInput, sampleRealmInput } from "./support/envoy-inputs";
 
 type Obj = Record<string, any>;
 const realm = () => renderRealm(sampleRealmInput()) as Obj;
 const clone = <T>(v: T): T => structuredClone(v);
 
-test("golden: the sample realm renders byte for byte as reviewed", () => {
-  assertGolden("keycloak/sample-realm.json", renderRealmJson(sampleRealmInput()));
+test("golden: the sample realm import (with stand-in secrets) renders byte for byte as reviewed", () => {
+  assertGolden("keycloak/sample-realm.json", renderRealmJson(sampleRealmInput(), sampleClientSecrets()));
 });
 
-test("the rendered realm passes the schema of the fields we use", () => {
+test("the rendered realm passes the schema of the fields we use; only the import with every secret passes checkRealmImport", () => {
   assert.deepEqual(checkRealm(realm()), []);
+  assert.deepEqual(checkRealmImport(realm()), ["clients.0.secret: client backup-agent has no secret (set it with withClientSecrets)", "clients.1.secret: client forecast-widget has no secret (set it with withClientSecrets)"]);
+  const imported = JSON.parse(renderRealmJson(sampleRealmInput(), sampleClientSecrets()));
+  assert.deepEqual(checkRealmImport(imported), []);
+});
+
+test("each client gets exactly its own secret; a missing or unknown secret is refused", () => {
+  const secrets = sampleClientSecrets();
+  const imported = withClientSecrets(renderRealm(sampleRealmInput()), secrets);
+  for (const c of imported.clients) assert.equal(c.secret, secrets[c.clientId], c.clientId);
+  assert.equal(new Set(imported.clients.map((c) => c.secret)).size, imported.clients.length);
+  assert.ok(!("secret" in renderRealm(sampleRealmInput()).clients[0]), "the rendered realm (shared with the gateway) holds no secret");
+  const { "backup-agent": _dropped, ...missing } = secrets;
+  assert.throws(() => withClientSecrets(renderRealm(sampleRealmInput()), missing), /missing: backup-agent; unknown: none/);
+  assert.throws(() => withClientSecrets(renderRealm(sampleRealmInput()), { ...secrets, ghost: "x".repeat(40) }), /missing: none; unknown: ghost/);
 });
 
 test("one confidential client-credentials client per app, no browser or password flows", () => {
@@ -30,9 +44,7 @@ test("one confidential client-credentials client per app, no browser or password
     assert.equal(c.implicitFlowEnabled, false);
     assert.equal(c.directAccessGrantsEnabled, false);
     assert.equal(c.attributes["oauth2.device.authorization.grant.enabled"], "false");
-    assert.equal(c.secret, `\${${clientSecretEnv(c.clientId)}}`);
   }
-  assert.equal(clientSecretEnv("forecast-widget"), "PLATFORM_CLIENT_SECRET_FORECAST_WIDGET");
 });
 
 test("scopes: basic declared with a sub mapper, one scope per service, each client gets exactly its grants", () => {
@@ -59,7 +71,9 @@ test("audience mapper for the gateway audience and a short, configurable token l
 
 test("the schema rejects each unsafe or broken realm with its path", () => {
   const cases: [string, (r: Obj) => void, RegExp][] = [
-    ["literal secret", (r) => (r.clients[0].secret = "hunter2"), /clients\.0\.secret: the secret must be an/],
+    ["weak secret", (r) => (r.clients[0].secret = "hunter2"), /clients\.0\.secret: a client secret is generated/],
+    // nothing would resolve it any more: Keycloak's container has no secret env
+    ["env placeholder", (r) => (r.clients[0].secret = "${PLATFORM_CLIENT_SECRET_BACKUP_AGENT}"), /clients\.0\.secret: a client secret is generated/],
     ["password grant", (r) => (r.clients[0].directAccessGrantsEnabled = true), /clients\.0\.directAccessGrantsEnabled: no password grant/],
     ["browser flow", (r) => (r.clients[0].standardFlowEnabled = true), /clients\.0\.standardFlowEnabled: no browser flows/],
     ["public client", (r) => (r.clients[0].publicClient = true), /clients\.0\.publicClient/],
@@ -106,7 +120,7 @@ test("cross-check: each kind of disagreement is reported", () => {
   assert.ok(check(missingGrant, gateway()).some((p) => /requires scope service\.weather, which client forecast-widget does not get/.test(p)));
 
   const extraClient = clone(realm());
-  extraClient.clients.push({ ...clone(extraClient.clients[0]), clientId: "ghost", secret: "${PLATFORM_CLIENT_SECRET_GHOST}" });
+  extraClient.clients.push({ ...clone(extraClient.clients[0]), clientId: "ghost" });
   assert.ok(check(extraClient, gateway()).some((p) => /client ghost has no gateway chain/.test(p)));
 
   const missingClient = clone(realm());

@@ -13,6 +13,11 @@ import { PROGRAM, stackConfig } from "./support/stack-config";
 const FIXTURES = join(__dirname, "fixtures", "policy");
 const DEV_PACK_CONFIG: PackConfig = require("../policies/config/dev.json");
 
+const SECRET_FILE = "/etc/platform/tls/oauth-client-secret";
+const ALPHA_SECRET = "alphaSecret".padEnd(40, "0");
+const BETA_SECRET = "betaSecret".padEnd(40, "0");
+const realmJson = (clients: [string, string][]) => JSON.stringify({ realm: "platform", clients: clients.map(([clientId, secret]) => ({ clientId, secret })) });
+
 /** A small compliant platform: app alpha, its gateway and egress proxy, one service, and the networks. */
 function compliantStack(): ResourceInput[] {
   const container = (name: string, role: string, networks: string[], extra: Record<string, any> = {}) => {
@@ -32,8 +37,12 @@ function compliantStack(): ResourceInput[] {
     { type: NETWORK, name: "net-services", props: services },
     { type: NETWORK, name: "net-identity", props: identity },
     { type: NETWORK, name: "net-outbound", props: outboundNetworkProps() },
-    container("alpha", "app", ["plat-dev-app-alpha"], { app: "alpha", envs: ["PLATFORM_OAUTH_CLIENT_ID=alpha", "PLATFORM_OAUTH_CLIENT_SECRET=s3cr3t"] }),
-    container("identity", "identity", ["plat-identity"], { uploads: [{ file: "/etc/platform/tls/realm.json", content: JSON.stringify({ realm: "platform", clients: [{ clientId: "alpha" }] }) }] }),
+    container("alpha", "app", ["plat-dev-app-alpha"], {
+      app: "alpha",
+      envs: ["PLATFORM_OAUTH_CLIENT_ID=alpha", `PLATFORM_OAUTH_CLIENT_SECRET_FILE=${SECRET_FILE}`],
+      uploads: [{ file: SECRET_FILE, content: ALPHA_SECRET, permissions: "0440", owner: "0", group: "10001" }],
+    }),
+    container("identity", "identity", ["plat-identity"], { uploads: [{ file: "/etc/platform/tls/realm.json", content: realmJson([["alpha", ALPHA_SECRET]]) }] }),
     container("gateway", "gateway", ["plat-dev-app-alpha", "plat-services"]),
     container("egress", "egress", ["plat-dev-app-alpha", "plat-dev-outbound"]),
     container("weather", "service", ["plat-services"]),
@@ -50,7 +59,9 @@ function edit(stack: ResourceInput[], name: string, change: (props: Record<strin
 }
 
 const c = (name: string, field: string, found: string, fix: string) => `container "${name}": ${field} ${found}. Fix: ${fix}`;
-const OAUTH_FIX = "register OAuth2 client alpha in the identity provider's realm and set PLATFORM_OAUTH_CLIENT_ID=alpha and PLATFORM_OAUTH_CLIENT_SECRET (as secrets)";
+const oauthFix = (file = "<file>") =>
+  `register OAuth2 client alpha in the identity provider's realm, set PLATFORM_OAUTH_CLIENT_ID=alpha and PLATFORM_OAUTH_CLIENT_SECRET_FILE=${file}, and upload client alpha's secret to ${file} (as a Pulumi secret, never as env)`;
+const OAUTH_FIX = oauthFix();
 
 const cases: Record<string, { title: string; stack: () => ResourceInput[]; expected: string[]; config?: Record<string, unknown> }[]> = {
   "stack-app-single-network": [
@@ -112,17 +123,45 @@ const cases: Record<string, { title: string; stack: () => ResourceInput[]; expec
     },
     {
       title: "another app's client",
-      stack: () => edit(compliantStack(), "alpha", (p) => (p.envs = ["PLATFORM_OAUTH_CLIENT_ID=beta", "PLATFORM_OAUTH_CLIENT_SECRET=x"])),
-      expected: [c("alpha", "envs", "sets PLATFORM_OAUTH_CLIENT_ID to \"beta\", not the app's own client \"alpha\"", OAUTH_FIX)],
+      stack: () => edit(compliantStack(), "alpha", (p) => (p.envs[0] = "PLATFORM_OAUTH_CLIENT_ID=beta")),
+      expected: [c("alpha", "envs", "sets PLATFORM_OAUTH_CLIENT_ID to \"beta\", not the app's own client \"alpha\"", oauthFix(SECRET_FILE))],
     },
     {
-      title: "no secret",
+      title: "no secret file named",
       stack: () => edit(compliantStack(), "alpha", (p) => (p.envs = ["PLATFORM_OAUTH_CLIENT_ID=alpha"])),
-      expected: [c("alpha", "envs", "has no PLATFORM_OAUTH_CLIENT_SECRET", OAUTH_FIX)],
+      expected: [c("alpha", "envs", "has no PLATFORM_OAUTH_CLIENT_SECRET_FILE", OAUTH_FIX)],
+    },
+    {
+      title: "the old contract: the secret as env instead of a file",
+      stack: () => edit(compliantStack(), "alpha", (p) => ((p.envs = ["PLATFORM_OAUTH_CLIENT_ID=alpha", `PLATFORM_OAUTH_CLIENT_SECRET=${ALPHA_SECRET}`]), (p.uploads = []))),
+      expected: [c("alpha", "envs", "has no PLATFORM_OAUTH_CLIENT_SECRET_FILE", OAUTH_FIX)],
+    },
+    {
+      title: "the named file is not uploaded",
+      stack: () => edit(compliantStack(), "alpha", (p) => (p.uploads[0].file = "/etc/platform/tls/other")),
+      expected: [c("alpha", "uploads", `has no file ${SECRET_FILE} (named by PLATFORM_OAUTH_CLIENT_SECRET_FILE)`, oauthFix(SECRET_FILE))],
+    },
+    {
+      title: "an empty secret file",
+      stack: () => edit(compliantStack(), "alpha", (p) => (p.uploads[0].content = "")),
+      expected: [c("alpha", "uploads[0].content", "is empty", oauthFix(SECRET_FILE))],
+    },
+    {
+      title: "a secret the realm does not know",
+      stack: () => edit(compliantStack(), "alpha", (p) => (p.uploads[0].content = "stale".padEnd(40, "0"))),
+      expected: [c("alpha", "uploads[0].content", "is not the secret of the realm's client \"alpha\"", oauthFix(SECRET_FILE))],
+    },
+    {
+      title: "another app's secret",
+      stack: () => {
+        const stack = edit(compliantStack(), "identity", (p) => (p.uploads[0].content = realmJson([["alpha", ALPHA_SECRET], ["beta", BETA_SECRET]])));
+        return edit(stack, "alpha", (p) => (p.uploads[0].content = BETA_SECRET));
+      },
+      expected: [c("alpha", "uploads[0].content", "is the secret of another app's client \"beta\"", oauthFix(SECRET_FILE))],
     },
     {
       title: "the realm has no client for the app",
-      stack: () => edit(compliantStack(), "identity", (p) => (p.uploads[0].content = JSON.stringify({ realm: "platform", clients: [{ clientId: "beta" }] }))),
+      stack: () => edit(compliantStack(), "identity", (p) => (p.uploads[0].content = realmJson([["beta", BETA_SECRET]]))),
       expected: [c("alpha", "OAuth2 client", "is missing (the identity provider's realm has no client \"alpha\")", OAUTH_FIX)],
     },
     {
@@ -163,6 +202,7 @@ describe("stack rules", () => {
 
 describe("the dev stack (Pulumi.dev.yaml) under mocks", { timeout: 120_000 }, () => {
   let findings: Finding[];
+  let asTheCliSeesIt: Finding[];
   let hasIdentityProvider: boolean;
   before(async () => {
     const run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "fast" });
@@ -170,9 +210,19 @@ describe("the dev stack (Pulumi.dev.yaml) under mocks", { timeout: 120_000 }, ()
       .filter((r) => r.custom)
       .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, secretInputs: r.secretInputs }));
     hasIdentityProvider = resources.some((r) => r.type === CONTAINER && r.props.labels?.some((l: any) => l.label === "platform.role" && l.value === "identity"));
-    // Under mocks the secret marks are visible, so the credential names dev.json allows for the CLI
-    // (whose runtime hides secrets from policies) must not be needed here: check with none allowed.
-    findings = evaluate(resources, { config: { ...DEV_PACK_CONFIG, "env-plaintext-secrets": { allowedNames: [] } } });
+    findings = evaluate(resources, { config: DEV_PACK_CONFIG });
+    // The CLI's policy runtime unwraps secrets before rules see them: check the stack that way too.
+    asTheCliSeesIt = evaluate(resources.map((r) => ({ ...r, secretInputs: [] })), { config: DEV_PACK_CONFIG });
+  });
+
+  it("dev.json allows no credential names: credentials are files, not env", () => {
+    const envRule = (DEV_PACK_CONFIG as Record<string, any>)["env-plaintext-secrets"];
+    assert.deepEqual(envRule?.allowedNames ?? [], []);
+  });
+
+  it("passes env-plaintext-secrets even with every secret mark removed (as the Pulumi CLI's policy runtime sees it)", () => {
+    assert.deepEqual(asTheCliSeesIt.filter((f) => f.ruleId === "env-plaintext-secrets").map((f) => f.message), []);
+    assert.deepEqual(asTheCliSeesIt.filter((f) => f.enforcementLevel === "mandatory").map((f) => f.message), []);
   });
 
   it("has zero mandatory violations", () => {

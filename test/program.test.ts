@@ -82,7 +82,9 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
       assert.equal(p.publishAllPorts, false);
       assert.equal(p.networksAdvanced.length, 1, `${c.name} joins exactly one network`);
       assert.equal(p.networkMode, p.networksAdvanced[0].name);
-      assert.deepEqual(p.uploads.map((u: any) => u.file), ["/etc/platform/tls/ca.pem", "/etc/platform/tls/cert.pem", "/etc/platform/tls/key.pem"]);
+      // apps also get their OAuth2 client secret as a file (test/credential-files.test.ts)
+      const credentials = containersOfRole("app").includes(c) ? ["/etc/platform/tls/oauth-client-secret"] : [];
+      assert.deepEqual(p.uploads.map((u: any) => u.file), ["/etc/platform/tls/ca.pem", "/etc/platform/tls/cert.pem", "/etc/platform/tls/key.pem", ...credentials]);
     }
     assert.equal(uids.size, 4, "a distinct UID per workload");
   });

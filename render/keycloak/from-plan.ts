@@ -1,6 +1,6 @@
 // Keycloak's realm input, command and container (and the optional PostgreSQL container) from the
-// validated plan. Secrets never appear here: they are environment variables the component fills
-// from @pulumi/random outputs (see clientSecretEnv and the KC_* names below).
+// validated plan. Secrets never appear here, nor in any container's env: they are files the component
+// uploads into the TLS volume from @pulumi/random outputs (the *_FILE paths below).
 import { infraAddress, type PlatformPlan } from "../../spec/plan";
 import { ContainerSpec, hardenedContainer, PLATFORM_LABEL, TLS_DIR, TLS_FILES } from "../hardening";
 import { tlsVolumeName } from "../workloads";
@@ -12,8 +12,17 @@ export const KEYCLOAK_UID = 9200;
 export const POSTGRES_UID = 999;
 export const REALM_FILE = `${TLS_DIR}/realm.json`;
 export const KEYCLOAK_HOME = "/opt/keycloak";
-export const ADMIN_PASSWORD_ENV = "KC_BOOTSTRAP_ADMIN_PASSWORD";
-export const DB_PASSWORD_ENV = "KC_DB_PASSWORD";
+/** Keycloak's bootstrap admin password, as a file in Keycloak's TLS volume. */
+export const ADMIN_PASSWORD_FILE = `${TLS_DIR}/admin-password`;
+/** The database password: the same path in Keycloak's and in PostgreSQL's TLS volume. */
+export const DB_PASSWORD_FILE = `${TLS_DIR}/db-password`;
+/** Keycloak option → the file its value is read from by the entrypoint, just before `exec kc.sh`. */
+export function keycloakSecretFiles(plan: PlatformPlan): Record<string, string> {
+  return {
+    KC_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD_FILE,
+    ...(plan.spec.identity.database.kind === "postgres" ? { KC_DB_PASSWORD: DB_PASSWORD_FILE } : {}),
+  };
+}
 export const POSTGRES_PORT = 5432;
 export const POSTGRES_DATA_DIR = "/var/lib/postgresql/data";
 
@@ -57,15 +66,18 @@ export function keycloakArgs(plan: PlatformPlan): string[] {
 
 /**
  * Keycloak imports realms only from data/import; the rootfs is read-only and uploads can only go
- * into the TLS volume, so the entrypoint copies the realm file into the tmpfs data dir first.
+ * into the TLS volume, so the entrypoint copies the realm file into the tmpfs data dir first. The
+ * passwords are read from their files into kc.sh's own environment only (`docker inspect` never
+ * shows them); a missing file stops the chain before kc.sh starts.
  */
 export function keycloakEntrypoint(plan: PlatformPlan): string[] {
   const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
   const importDir = `${KEYCLOAK_HOME}/data/import`;
+  const fromFiles = Object.entries(keycloakSecretFiles(plan)).map(([name, file]) => `${name}="$(< ${file})" && export ${name}`);
   return [
     "/bin/bash",
     "-c",
-    `mkdir -p ${importDir} && cp ${REALM_FILE} ${importDir}/${plan.spec.identity.realm}.json && exec ${KEYCLOAK_HOME}/bin/kc.sh ${keycloakArgs(plan).map(quote).join(" ")}`,
+    [`mkdir -p ${importDir}`, `cp ${REALM_FILE} ${importDir}/${plan.spec.identity.realm}.json`, ...fromFiles, `exec ${KEYCLOAK_HOME}/bin/kc.sh ${keycloakArgs(plan).map(quote).join(" ")}`].join(" && "),
   ];
 }
 
@@ -114,12 +126,14 @@ export function databaseContainer(plan: PlatformPlan, dataVolume: string): Conta
     image,
     hostname: "identity-db",
     uid: POSTGRES_UID,
-    env: { POSTGRES_DB: "keycloak", POSTGRES_USER: "keycloak", PGDATA: `${POSTGRES_DATA_DIR}/pgdata` },
+    // the official image's entrypoint reads POSTGRES_PASSWORD_FILE at first start
+    env: { POSTGRES_DB: "keycloak", POSTGRES_USER: "keycloak", POSTGRES_PASSWORD_FILE: DB_PASSWORD_FILE, PGDATA: `${POSTGRES_DATA_DIR}/pgdata` },
     labels: { [PLATFORM_LABEL.role]: "database", [PLATFORM_LABEL.stack]: plan.stack },
     resources: { memoryMb: 512, cpus: 1, maxProcesses: 256 },
     healthcheck: { command: ["CMD", "pg_isready", "-U", "keycloak", "-d", "keycloak"], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 30 },
     networks: [{ name: plan.networks.identity.dockerName, ipv4Address: infraAddress(plan.networks.identity, "database"), aliases: ["identity-db"] }],
+    tlsVolume: tlsVolumeName(name),
     extraTmpfs: { "/var/run/postgresql": "rw,noexec,nosuid,nodev,size=8m" },
   });
-  return { ...container, volumes: [{ volumeName: dataVolume, containerPath: POSTGRES_DATA_DIR, readOnly: false }] };
+  return { ...container, volumes: [...container.volumes, { volumeName: dataVolume, containerPath: POSTGRES_DATA_DIR, readOnly: false }] };
 }

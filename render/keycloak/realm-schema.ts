@@ -1,7 +1,11 @@
 // A schema of the realm fields the platform uses, with the security invariants as literal types:
-// a realm that parses here is client-credentials only, carries no plain-text secret, and every
-// scope a client references is declared.
+// a realm that parses here is client-credentials only, every client secret is a generated one (never
+// a `${…}` placeholder: Keycloak's container has no secret env to resolve it), and every scope a
+// client references is declared. `checkRealmImport` also requires a secret on every client.
 import { z } from "zod";
+
+/** The shape of the secrets IdentityProvider generates (random.RandomPassword, no specials). */
+const GENERATED_SECRET = /^[A-Za-z0-9]{32,}$/;
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -30,7 +34,11 @@ const client = z.strictObject({
   publicClient: z.literal(false, { error: "app clients are confidential" }),
   bearerOnly: z.literal(false),
   clientAuthenticatorType: z.literal("client-secret"),
-  secret: z.string().regex(/^\$\{PLATFORM_CLIENT_SECRET_[A-Z0-9_]+\}$/, { error: "the secret must be an ${PLATFORM_CLIENT_SECRET_…} placeholder, never a literal" }),
+  // absent in the rendered realm, present in the uploaded import (see render/keycloak/realm.ts)
+  secret: z
+    .string()
+    .regex(GENERATED_SECRET, { error: "a client secret is generated: 32 or more letters and digits (a ${…} placeholder would stay unresolved, Keycloak gets no secret env)" })
+    .optional(),
   serviceAccountsEnabled: z.literal(true),
   standardFlowEnabled: z.literal(false, { error: "no browser flows for app clients" }),
   implicitFlowEnabled: z.literal(false),
@@ -96,4 +104,13 @@ export type CheckedRealm = z.output<typeof realmSchema>;
 export function checkRealm(realm: unknown): string[] {
   const result = realmSchema.safeParse(realm);
   return result.success ? [] : result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+}
+
+/** Problems with the realm import file as uploaded: checkRealm's, and every client must carry its secret. */
+export function checkRealmImport(realm: unknown): string[] {
+  const problems = checkRealm(realm);
+  if (problems.length > 0) return problems;
+  return realmSchema
+    .parse(realm)
+    .clients.flatMap((c, i) => (c.secret === undefined ? [`clients.${i}.secret: client ${c.clientId} has no secret (set it with withClientSecrets)`] : []));
 }

@@ -1,6 +1,6 @@
-// The realm import (Keycloak's RealmRepresentation JSON) from a narrow input. Client secrets are
-// not in it: each is a `${ENV}` placeholder Keycloak resolves at import time, so the rendered realm
-// holds no secret and can be golden-tested and stored in plain text.
+// The realm import (Keycloak's RealmRepresentation JSON) from a narrow input. `renderRealm` holds no
+// secret (golden-testable, shared with the gateway's cross-check); `renderRealmJson` adds each
+// client's secret for the upload, which is a Pulumi secret. Keycloak's container gets no secret env.
 import { serviceScope } from "./oidc";
 
 export interface RealmApp {
@@ -17,11 +17,6 @@ export interface RealmRenderInput {
   apps: readonly RealmApp[];
   /** every platform service: one client scope each */
   services: readonly string[];
-}
-
-/** Environment variable that carries an app's client secret into the Keycloak container. */
-export function clientSecretEnv(app: string): string {
-  return `PLATFORM_CLIENT_SECRET_${app.toUpperCase().replace(/-/g, "_")}`;
 }
 
 const NO_CONSENT = { "display.on.consent.screen": "false" };
@@ -65,7 +60,6 @@ function appClient(input: RealmRenderInput, app: RealmApp) {
     publicClient: false,
     bearerOnly: false,
     clientAuthenticatorType: "client-secret",
-    secret: `\${${clientSecretEnv(app.name)}}`,
     // client credentials only: no browser flows, no password grant, no device or CIBA flows
     serviceAccountsEnabled: true,
     standardFlowEnabled: false,
@@ -126,6 +120,21 @@ export function renderRealm(input: RealmRenderInput) {
   };
 }
 
-export function renderRealmJson(input: RealmRenderInput): string {
-  return JSON.stringify(renderRealm(input), null, 2) + "\n";
+/** app name → its client secret */
+export type ClientSecrets = Readonly<Record<string, string>>;
+
+/** The realm with each client's secret: exactly one per client, none for a client that does not exist. */
+export function withClientSecrets(realm: RealmRepresentation, secrets: ClientSecrets) {
+  const clients = new Set(realm.clients.map((c) => c.clientId));
+  const missing = [...clients].filter((id) => !Object.hasOwn(secrets, id));
+  const unknown = Object.keys(secrets).filter((id) => !clients.has(id));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw new Error(`realm ${realm.realm}: client secrets must match the clients one to one (missing: ${missing.join(", ") || "none"}; unknown: ${unknown.join(", ") || "none"})`);
+  }
+  return { ...realm, clients: realm.clients.map((c) => ({ ...c, secret: secrets[c.clientId] })) };
+}
+
+/** The realm import file as uploaded: holds every client's secret, so the upload must be a Pulumi secret. */
+export function renderRealmJson(input: RealmRenderInput, secrets: ClientSecrets): string {
+  return JSON.stringify(withClientSecrets(renderRealm(input), secrets), null, 2) + "\n";
 }

@@ -19,7 +19,21 @@ function simple(id: string, title: string, script: string, args: (target: Parame
 }
 
 export const rootfsWrite = simple("breakout.rootfs-write", "create or modify files on the root filesystem", "rootfs_write");
-export const mountFs = simple("breakout.mount", "mount a filesystem, or unshare a user+mount namespace to get one", "mount");
+export const mountFs: Probe = {
+  id: "breakout.mount",
+  category: "breakout",
+  title: "mount a filesystem, or unshare a user+mount namespace to get one",
+  async run(target) {
+    const run = await runPython(target.container, "mount", {});
+    if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
+    if (target.runtime === "runsc" && run.output.unshared === true && run.output.mounted === false) {
+      // Under gVisor namespaces are implemented by its own kernel (the Sentry): a new user namespace
+      // there gives no mount over anything shared and never reaches the host kernel's namespace code.
+      return { verdict: "stopped", evidence: `${run.output.evidence} (the namespace exists only inside gVisor's kernel; note: processes started by docker exec under this runsc run without the seccomp filter)` };
+    }
+    return { verdict: attackVerdict(run.output.attack), evidence: run.output.evidence };
+  },
+};
 export const kernelModule: Probe = {
   id: "breakout.kernel-module",
   category: "breakout",

@@ -24,7 +24,13 @@ export function probeSource(script: string): string {
 }
 
 export async function runPython(container: Docker.Container, script: string, args: Record<string, unknown>, timeoutMs = 30_000, user?: string): Promise<PythonRun> {
-  const exec = await execIn(container, ["python3", "-c", probeSource(script), JSON.stringify(args)], { timeoutMs, user });
+  let exec: ExecResult;
+  try {
+    exec = await execIn(container, ["python3", "-c", probeSource(script), JSON.stringify(args)], { timeoutMs, user });
+  } catch (error) {
+    // the container can die under the attack (e.g. gVisor OOM-kills the whole sandbox): its exec goes with it
+    exec = { exitCode: null, stdout: "", stderr: `exec failed: ${(error as Error).message}`, timedOut: false, durationMs: 0 };
+  }
   const line = exec.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
   let output: ProbeOutput | undefined;
   if (line) {

@@ -40,6 +40,11 @@ export function sampleGatewayInput(): GatewayRenderInput {
 }
 
 /** The realm that belongs to sampleGatewayInput(). */
+/** Stand-ins of the generated shape (40 letters and digits) for the sample realm's clients. */
+export function sampleClientSecrets(): Record<string, string> {
+  return Object.fromEntries(sampleRealmInput().apps.map((a) => [a.name, `sample${a.name.replace(/-/g, "")}`.padEnd(40, "0")]));
+}
+
 export function sampleRealmInput(): RealmRenderInput {
   const gateway = sampleGatewayInput();
   return {

@@ -10,4 +10,6 @@ if pid == 0:
 _, status = os.waitpid(pid, 0)
 code = os.WEXITSTATUS(status)
 unshare = "unshare(NEWUSER|NEWNS): %s" % ("created" if code == 0 else errname(code))
-report("succeeded" if "mounted" in mount or "created" in unshare else "blocked", mount + "; " + unshare)
+with open("/proc/self/status") as status:
+    seccomp = next((line.split()[1] for line in status if line.startswith("Seccomp:")), "?")
+report("succeeded" if "mounted" in mount or "created" in unshare else "blocked", "%s; %s; seccomp mode %s" % (mount, unshare, seccomp), mounted="mounted" in mount, unshared="created" in unshare)

@@ -1,0 +1,110 @@
+// npm run sandbox -- [--stack dev] [--config FILE] [--keep] [--report FILE] [--only id,id]
+// Stands the stack up in the local Docker engine, runs the attack probes against it, prints a table,
+// writes the report, and removes everything it created (unless --keep; also on Ctrl-C and failure).
+// Exit code: 0 every runnable probe stopped, 1 something was NOT STOPPED / FAILED, 2 the run failed.
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { extname } from "node:path";
+import { parseArgs } from "node:util";
+import { bringUp, evaluateProgram } from "./bringup";
+import { cleanupLeftovers, SandboxEngine } from "./engine/engine";
+import { probeEnvironment } from "./environment";
+import { createHostFixtures, HostFixtures } from "./fixtures";
+import { createOutsideStandIn } from "./outside";
+import { runSuite } from "./probes/suite";
+import type { ProbeResult } from "./probes/types";
+import { buildReport, formatMarkdown, formatTable, SandboxReport } from "./report";
+import { stackInput } from "./stack-input";
+
+export const PROBE_IMAGE = "platform/probe:dev";
+
+const USAGE = "usage: npm run sandbox -- [--stack NAME] [--config FILE] [--keep] [--report FILE(.json|.md)] [--only probe,probe]";
+
+function writeReport(file: string, report: SandboxReport): string[] {
+  const json = JSON.stringify(report, null, 2) + "\n";
+  const ext = extname(file);
+  if (ext === ".json") return (writeFileSync(file, json), [file]);
+  if (ext === ".md") return (writeFileSync(file, formatMarkdown(report)), [file]);
+  writeFileSync(`${file}.json`, json);
+  writeFileSync(`${file}.md`, formatMarkdown(report));
+  return [`${file}.json`, `${file}.md`];
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string" },
+      config: { type: "string" },
+      keep: { type: "boolean", default: false },
+      report: { type: "string" },
+      only: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const started = new Date();
+  const runId = `${started.toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
+  const engine = new SandboxEngine(runId);
+  let fixtures: HostFixtures | undefined;
+  let tornDown = false;
+  const teardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    await fixtures?.close().catch(() => undefined);
+    if (values.keep) {
+      console.log(`--keep: leaving run ${runId} in place (remove with: docker rm -f $(docker ps -aq -f label=platform.sandbox=${runId}); the next run cleans it up too)`);
+      return;
+    }
+    const removed = await engine.teardown();
+    console.log(`teardown: removed ${removed.length} resources of run ${runId}`);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: tearing down`);
+    teardown().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  try {
+    const leftovers = await cleanupLeftovers(engine.docker);
+    if (leftovers.length) console.log(`removed ${leftovers.length} leftovers of earlier runs`);
+    const input = stackInput({ stack: values.stack, overlayFile: values.config });
+    console.log(`sandbox run ${runId}: stack ${input.stack} as "${input.stackName}"${input.overlayFile ? ` with ${input.overlayFile}` : ""}`);
+    const resources = await evaluateProgram(input);
+    console.log(`program: ${resources.length} resources`);
+    const up = await bringUp(engine, resources, (line) => console.log(`  ${line}`));
+    fixtures = await createHostFixtures(runId);
+    let internet: Awaited<ReturnType<typeof createOutsideStandIn>>["endpoint"] | { absent: string };
+    if (await engine.imagePresent(PROBE_IMAGE)) internet = (await createOutsideStandIn(engine, `sbx-${runId}`, PROBE_IMAGE)).endpoint;
+    else internet = { absent: `not started: image ${PROBE_IMAGE} not present (the outside stand-in)` };
+    const env = await probeEnvironment(engine.docker, up, input.config, { hostMarker: fixtures.hostMarker, hostListener: fixtures.hostListener, internet });
+    console.log(`probing ${env.apps.length} app(s): ${env.apps.map((a) => `${a.name} (${a.runtime})`).join(", ")}`);
+    const results: ProbeResult[] = await runSuite(env, env.apps, {
+      only: values.only?.split(",").map((s) => s.trim()),
+      onResult: (r) => console.log(`  ${r.verdict.padEnd(11)} ${r.target} ${r.probe}`),
+    });
+    const report = buildReport(runId, input.stackName, started, up.notStarted.map((n) => ({ resource: n.name, reason: n.reason })), up.discrepancies, results);
+    console.log("\n" + formatTable(results));
+    if (report.notStarted.length) console.log(`\nnot started:\n${report.notStarted.map((n) => `  ${n.resource}: ${n.reason}`).join("\n")}`);
+    if (report.discrepancies.length) console.log(`\nDECLARED BUT NOT IN FORCE:\n${report.discrepancies.map((d) => `  ${d.resource} ${d.field}: declared ${d.declared}, actual ${d.actual}`).join("\n")}`);
+    if (values.report) console.log(`report: ${writeReport(values.report, report).join(", ")}`);
+    return report.passed ? 0 : 1;
+  } catch (error) {
+    console.error(`sandbox failed: ${(error as Error).message}`);
+    return 2;
+  } finally {
+    await teardown();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,69 @@
+// Credentials reach containers as files in their TLS volume, never as env: the dev stack under mocks.
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ProgramRun, runProgram } from "../program/mocks";
+import { buildPlan } from "../spec/plan";
+import { parsePlatformConfig, rawConfigFromFlatMap } from "../spec/load";
+import { looksLikeCredential } from "../policies/rules/container/env-secrets";
+import { OAUTH_CLIENT_SECRET_FILE } from "../render/workloads";
+import { PROGRAM, stackConfig } from "./support/stack-config";
+
+type Obj = Record<string, any>;
+const CONTAINER = "docker:index/container:Container";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+const role = (c: Obj) => c.inputs.labels.find((l: Obj) => l.label === "platform.role")?.value;
+const envNames = (c: Obj) => (c.inputs.envs as string[]).map((e) => e.slice(0, e.includes("=") ? e.indexOf("=") : e.length));
+const envValue = (c: Obj, name: string) => (c.inputs.envs as string[]).find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
+
+describe("credentials as files in the dev stack, under mocks", { timeout: 180_000 }, () => {
+  const plan = buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackConfig("dev"))).spec, "dev");
+  let run: ProgramRun;
+  let containers: Obj[];
+  let realmSecrets: Map<string, string>;
+
+  before(async () => {
+    run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "fast" });
+    containers = run.ofType(CONTAINER);
+    const keycloak = containers.find((c) => role(c) === "identity")!;
+    const realm = JSON.parse(keycloak.inputs.uploads.find((u: Obj) => u.file === "/etc/platform/tls/realm.json").content);
+    realmSecrets = new Map(realm.clients.map((c: Obj) => [c.clientId, c.secret]));
+  });
+
+  it("no container has an env var whose name looks like a credential (the env-plaintext-secrets pattern)", () => {
+    assert.ok(containers.length >= plan.apps.length + plan.services.length + 3, "apps, services, gateway, egress and identity are all checked");
+    const offending = containers.flatMap((c) => envNames(c).filter(looksLikeCredential).map((name) => `${c.inputs.name}: ${name}`));
+    assert.deepEqual(offending, []);
+  });
+
+  it("the realm import gives every app's client its own generated secret", () => {
+    assert.ok(plan.apps.length >= 2, "the dev stack needs two apps to show that none gets another's secret");
+    assert.deepEqual([...realmSecrets.keys()].sort(), plan.apps.map((a) => a.spec.name).sort());
+    const generated = new Map(run.ofType(PASSWORD).map((p) => [p.name, p.state.result as string]));
+    for (const app of plan.apps) assert.equal(realmSecrets.get(app.spec.name), [...generated].find(([name]) => name.endsWith(`-client-${app.spec.name}`))?.[1], app.spec.name);
+    assert.equal(new Set(realmSecrets.values()).size, realmSecrets.size, "secrets are distinct");
+  });
+
+  it("each app's secret file: named by PLATFORM_OAUTH_CLIENT_SECRET_FILE, secret, root:<app gid> 0440, exactly that app's realm secret, and no other app's", () => {
+    for (const app of plan.apps) {
+      const container = containers.find((c) => c.inputs.name === app.containerName)!;
+      assert.ok(container, app.containerName);
+      assert.equal(envValue(container, "PLATFORM_OAUTH_CLIENT_SECRET_FILE"), OAUTH_CLIENT_SECRET_FILE);
+      assert.equal(envValue(container, "PLATFORM_OAUTH_CLIENT_ID"), app.spec.name);
+      assert.ok(container.secretInputs.includes("uploads"), `${app.spec.name}: uploads are a Pulumi secret`);
+      const files = container.inputs.uploads.filter((u: Obj) => u.file === OAUTH_CLIENT_SECRET_FILE);
+      assert.equal(files.length, 1, `${app.spec.name}: one secret file`);
+      const gid = container.inputs.user.split(":")[1];
+      assert.equal(gid, String(app.uid));
+      assert.deepEqual(files[0], { file: OAUTH_CLIENT_SECRET_FILE, content: realmSecrets.get(app.spec.name), permissions: "0440", owner: "0", group: gid });
+      const inputs = JSON.stringify(container.inputs);
+      for (const [client, secret] of realmSecrets) if (client !== app.spec.name) assert.ok(!inputs.includes(secret), `${app.spec.name} holds ${client}'s secret`);
+    }
+  });
+
+  it("no other container holds an app's client secret, except Keycloak's realm import", () => {
+    const holders = containers.filter((c) => [...realmSecrets.values()].some((s) => JSON.stringify(c.inputs).includes(s)));
+    const expected = [...plan.apps.map((a) => a.containerName), containers.find((c) => role(c) === "identity")!.inputs.name].sort();
+    assert.deepEqual(holders.map((c) => c.inputs.name).sort(), expected);
+  });
+});

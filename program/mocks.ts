@@ -1,11 +1,9 @@
 // Evaluates the real Pulumi program without the Pulumi CLI, under the SDK's mocks, and records every
 // resource with its inputs. Used by the tests, the policy checker, the sandbox and the benchmarks.
 import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets } from "../policies/secret-envelope";
 import { caSignedCertificate, generateKey, publicKeyOf, randomString, selfSignedCertificate } from "./key-material";
 
-/** How the SDK marks a secret value in mock inputs. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 export interface RecordedResource {
   type: string;
@@ -41,26 +39,6 @@ export interface RunOptions {
   preview?: boolean;
   /** "real": real keys and CA-signed certificates (openssl); "fast": real keys, placeholder certificates */
   material?: Material;
-}
-
-export function unwrapSecrets(value: unknown): { value: any; secret: boolean } {
-  if (Array.isArray(value)) {
-    const items = value.map(unwrapSecrets);
-    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
-  }
-  if (value && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    if (record[SECRET_SIG] === SECRET_SIG_VALUE) return { value: unwrapSecrets(record.value).value, secret: true };
-    let secret = false;
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(record)) {
-      const unwrapped = unwrapSecrets(inner);
-      out[key] = unwrapped.value;
-      secret ||= unwrapped.secret;
-    }
-    return { value: out, secret };
-  }
-  return { value, secret: false };
 }
 
 /** Plays the providers' part: computes the outputs a real provider would. */
@@ -125,10 +103,13 @@ export async function runProgram(program: string | (() => unknown), options: Run
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const { value: inputs } = unwrapSecrets(args.inputs);
-        const secretInputs = Object.entries(args.inputs ?? {})
-          .filter(([, v]) => unwrapSecrets(v).secret)
-          .map(([k]) => k);
+        const inputs: Record<string, any> = {};
+        const secretInputs: string[] = [];
+        for (const [key, value] of Object.entries(args.inputs ?? {})) {
+          const unwrapped = unwrapSecrets(value);
+          inputs[key] = unwrapped.value;
+          if (unwrapped.secret) secretInputs.push(key);
+        }
         const custom = args.custom !== false;
         const state = custom ? provider.state(args.type, args.name, inputs) : {};
         const id = custom ? `${args.name}-id-${++counter}` : "";

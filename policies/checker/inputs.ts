@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import type { CheckedResource } from "../engine";
-import { UNKNOWN } from "../runtime";
+import { SECRET_SIG, unwrapSecrets } from "../secret-envelope";
 import { manifestResources } from "./manifest";
 
 export type InputKind = "app-manifest" | "stack-export" | "resources";
@@ -26,8 +26,6 @@ export class InputError extends Error {
   }
 }
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
@@ -62,30 +60,6 @@ export function parseText(file: string, text: string): unknown {
 }
 
 /** Unwraps Pulumi secret envelopes; an encrypted one becomes an unknown value (exports hide it). */
-function unwrapSecrets(value: unknown): { value: unknown; secret: boolean } {
-  if (Array.isArray(value)) {
-    const items = value.map(unwrapSecrets);
-    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
-  }
-  if (value && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    if (record[SECRET_SIG] === SECRET_SIG_VALUE) {
-      if ("value" in record) return { value: unwrapSecrets(record.value).value, secret: true };
-      if (typeof record.plaintext === "string") return { value: unwrapSecrets(JSON.parse(record.plaintext)).value, secret: true };
-      return { value: UNKNOWN.object, secret: true };
-    }
-    let secret = false;
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(record)) {
-      const unwrapped = unwrapSecrets(inner);
-      out[key] = unwrapped.value;
-      secret ||= unwrapped.secret;
-    }
-    return { value: out, secret };
-  }
-  return { value, secret: false };
-}
-
 function withSecrets(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<CheckedResource>, mayHoldSecrets: boolean): CheckedResource {
   // Most files hold no secret envelope at all: then the inputs are used as parsed, without a copy.
   if (!mayHoldSecrets) return { type, name, props: inputs, ...extra };

@@ -34,3 +34,4 @@ export const apps = Object.fromEntries(
 export const services = Object.fromEntries(plan.services.map((service) => [service.spec.name, { containerName: platform.services[service.spec.name].containerName }]));
 export const gateway = { containerName: platform.gateway.containerName, listenPort: spec.gateway.listenPort };
 export const identity = { containerName: platform.identity.containerName, issuer: platform.identity.issuer };
+export const egressProxy = { containerName: platform.egress.containerName, port: spec.egress.port };

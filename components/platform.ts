@@ -38,8 +38,7 @@ export class Platform extends pulumi.ComponentResource {
     this.networks = new PlatformNetworks(`${name}-networks`, { plan }, { parent: this });
     this.ca = new InternalCa(`${name}-ca`, { ...spec.ca }, { parent: this });
 
-    // --- identity provider ---
-    // (created before the apps: each app gets its own client secret from it, as a file)
+    // Created before the apps: each app gets its own OAuth2 client secret from it, as a file.
     this.identity = new IdentityProvider(`${name}-identity`, { plan, ca: this.ca, network: this.networks.identity }, { parent: this });
 
     for (const service of plan.services) {
@@ -58,25 +57,27 @@ export class Platform extends pulumi.ComponentResource {
       );
     }
 
-    // --- api gateway ---
+    // The gateway pins every app's and service's key, so it comes after them.
     this.gateway = new ApiGateway(
       `${name}-gateway`,
       { plan, ca: this.ca, networks: this.networks, apps: this.apps, services: this.services, identity: this.identity },
       { parent: this },
     );
 
-    // --- egress proxy ---
     this.egress = new EgressProxy(`${name}-egress`, { plan, networks: this.networks }, { parent: this });
 
-    // --- monitor ---
+    // Optional: by default the monitor runs on the host (`npm run monitor`), see README.
     if (spec.monitor.enabled) {
-      this.monitor = new SecurityMonitor(`${name}-monitor`, { plan, dependsOn: [this.gateway] }, { parent: this });
+      this.monitor = new SecurityMonitor(`${name}-monitor`, { plan, dependsOn: [this.gateway, this.egress] }, { parent: this });
     }
 
     this.registerOutputs({
       caCertPem: this.ca.certPem,
       apps: Object.fromEntries(Object.entries(this.apps).map(([app, component]) => [app, component.containerName])),
       services: Object.fromEntries(Object.entries(this.services).map(([service, component]) => [service, component.containerName])),
+      gateway: this.gateway.containerName,
+      egress: this.egress.containerName,
+      identity: this.identity.containerName,
     });
   }
 }

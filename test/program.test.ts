@@ -32,6 +32,34 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
     }
   });
 
+  it("declares exactly the expected resource graph: every type, count and parent", () => {
+    const graph: Record<string, number> = {};
+    for (const r of run.resources) {
+      const edge = `${r.parentType ?? "(root)"} > ${r.type}`;
+      graph[edge] = (graph[edge] ?? 0) + 1;
+    }
+    const P = "platform:index:Platform";
+    const [CA, IDP, SVC, APP, GW, EG, NETS] = ["platform:pki:InternalCa", "platform:identity:IdentityProvider", "platform:services:PlatformService", "platform:apps:ThirdPartyApp", "platform:gateway:ApiGateway", "platform:egress:EgressProxy", "platform:network:PlatformNetworks"];
+    const [KEY, CSR, CERT, VOL, CTR] = ["tls:index/privateKey:PrivateKey", "tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert", "docker:index/volume:Volume", CONTAINER];
+    const leaf = (parent: string, count: number) => ({ [`${parent} > ${KEY}`]: count, [`${parent} > ${CSR}`]: count, [`${parent} > ${CERT}`]: count, [`${parent} > ${VOL}`]: count, [`${parent} > ${CTR}`]: count });
+    assert.deepEqual(graph, {
+      [`(root) > ${P}`]: 1,
+      ...Object.fromEntries([NETS, CA, IDP, GW, EG].map((t) => [`${P} > ${t}`, 1])),
+      [`${P} > ${SVC}`]: 2,
+      [`${P} > ${APP}`]: 2,
+      [`${NETS} > ${NETWORK}`]: 5,
+      [`${CA} > ${KEY}`]: 1,
+      [`${CA} > tls:index/selfSignedCert:SelfSignedCert`]: 1,
+      ...leaf(IDP, 1),
+      [`${IDP} > random:index/randomPassword:RandomPassword`]: 3,
+      ...leaf(SVC, 2),
+      ...leaf(APP, 2),
+      ...leaf(GW, 1),
+      [`${EG} > ${VOL}`]: 1,
+      [`${EG} > ${CTR}`]: 1,
+    });
+  });
+
   it("parents every leaf resource under the component that owns it", () => {
     assert.equal(byParent(NETWORK, "platform:network:PlatformNetworks").length, 2 + 3);
     assert.equal(byParent("tls:index/privateKey:PrivateKey", "platform:pki:InternalCa").length, 1);

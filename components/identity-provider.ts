@@ -18,6 +18,7 @@ import {
   realmInput,
 } from "../render/keycloak/from-plan";
 import { InternalCa, LeafCertificate } from "./internal-ca";
+import { createUploadSeed } from "./workload-container";
 import { createWorkloadContainer } from "./workload-container";
 
 export interface IdentityProviderArgs {
@@ -111,16 +112,12 @@ export class IdentityProvider extends pulumi.ComponentResource {
       { name: spec.volumes.find((v) => v.containerPath === TLS_DIR)!.volumeName, driver: "local", labels: [{ label: PLATFORM_LABEL.stack, value: plan.stack }, { label: PLATFORM_LABEL.role, value: "database" }] },
       { parent: this },
     );
+    const volumes = spec.volumes.map((v) => ({ ...v, volumeName: v.containerPath === TLS_DIR ? credentialVolume.name : volume.name }));
+    const seed = createUploadSeed(`${name}-db`, { spec, volumes, uploads: [credentialUpload(DB_PASSWORD_FILE, dbPassword, POSTGRES_UID)] }, this);
     return new docker.Container(
       `${name}-db`,
-      {
-        ...spec,
-        networkMode: network.name,
-        networksAdvanced: spec.networksAdvanced.map((attachment) => ({ ...attachment, name: network.name })),
-        volumes: spec.volumes.map((v) => ({ ...v, volumeName: v.containerPath === TLS_DIR ? credentialVolume.name : volume.name })),
-        uploads: [credentialUpload(DB_PASSWORD_FILE, dbPassword, POSTGRES_UID)],
-      },
-      { parent: this, deleteBeforeReplace: true },
+      { ...spec, networksAdvanced: spec.networksAdvanced.map((attachment) => ({ ...attachment, name: network.name })), volumes },
+      { parent: this, deleteBeforeReplace: true, dependsOn: [seed] },
     );
   }
 }

@@ -1,17 +1,30 @@
 // Shared wiring from a plain ContainerSpec to @pulumi/docker resources.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, FileUpload, PLATFORM_LABEL } from "../render/hardening";
+import { ContainerSpec, FileUpload, PLATFORM_LABEL, seedContainer } from "../render/hardening";
 
 export interface WorkloadContainerArgs {
   spec: ContainerSpec;
   /** Docker network resources by network name, so the container depends on them */
   networks: Record<string, docker.Network>;
-  /** TLS material and credentials (see tlsUploads, credentialUpload): credentials are files, never env */
   uploads: FileUpload<pulumi.Input<string>>[];
 }
 
-/** Creates the TLS volume and the container; both are children of `parent`. */
+type ResolvedVolume = { volumeName: pulumi.Input<string>; containerPath: string; readOnly: boolean };
+
+/**
+ * The never-started twin that receives `uploads` into the volumes (see seedContainer). The workload
+ * must depend on it, so the files are in place before the workload starts.
+ */
+export function createUploadSeed(
+  logicalName: string,
+  args: { spec: ContainerSpec; volumes: ResolvedVolume[]; uploads: FileUpload<pulumi.Input<string>>[] },
+  parent: pulumi.Resource,
+): docker.Container {
+  return new docker.Container(`${logicalName}-seed`, { ...seedContainer(args.spec), volumes: args.volumes, uploads: args.uploads }, { parent, deleteBeforeReplace: true });
+}
+
+/** Creates the container's volumes, its upload seed and the container; all are children of `parent`. */
 export function createWorkloadContainer(logicalName: string, args: WorkloadContainerArgs, parent: pulumi.Resource): docker.Container {
   const { spec } = args;
   const networkResource = (networkName: string) => {
@@ -31,15 +44,14 @@ export function createWorkloadContainer(logicalName: string, args: WorkloadConta
     );
     return { ...volume, volumeName: resource.name };
   });
+  const seed = args.uploads.length > 0 ? createUploadSeed(logicalName, { spec, volumes, uploads: args.uploads }, parent) : undefined;
   return new docker.Container(
     logicalName,
     {
       ...spec,
-      networkMode: networkResource(spec.networkMode).name,
       networksAdvanced: spec.networksAdvanced.map((attachment) => ({ ...attachment, name: networkResource(attachment.name).name })),
       volumes,
-      uploads: args.uploads,
     },
-    { parent, deleteBeforeReplace: true },
+    { parent, deleteBeforeReplace: true, dependsOn: seed ? [seed] : [] },
   );
 }

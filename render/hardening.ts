@@ -7,7 +7,7 @@ export const TLS_DIR = "/etc/platform/tls";
 export const TLS_FILES = { ca: `${TLS_DIR}/ca.pem`, cert: `${TLS_DIR}/cert.pem`, key: `${TLS_DIR}/key.pem` } as const;
 
 export const PLATFORM_LABEL = { role: "platform.role", app: "platform.app", stack: "platform.stack", service: "platform.service" } as const;
-export type PlatformRole = "app" | "service" | "gateway" | "egress" | "identity" | "database" | "monitor";
+export type PlatformRole = "app" | "service" | "gateway" | "egress" | "identity" | "database" | "monitor" | "seed";
 
 /** Per-UID limits; the per-app UID makes them per-app (paper II-A). */
 export const SIGPENDING_LIMIT = 256;
@@ -54,7 +54,12 @@ export interface ContainerSpec {
   restart: "on-failure";
   maxRetryCount: number;
   healthcheck: { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
-  networkMode: string;
+  /**
+   * No `networkMode`: with networksAdvanced, the provider creates the container on the default bridge,
+   * disconnects it and connects the listed networks with their static addresses before start. Naming
+   * the first network in networkMode as well makes Docker keep its create-time endpoint, silently
+   * dropping the static address and aliases (found by the sandbox).
+   */
   networksAdvanced: NetworkAttachment[];
   volumes: { volumeName: string; containerPath: string; readOnly: boolean }[];
   logDriver: "json-file";
@@ -74,7 +79,6 @@ export interface HardeningInput {
   labels: Record<string, string>;
   resources: ResourceLimits;
   healthcheck: Healthcheck;
-  /** the first network is the primary one (`networkMode`) */
   networks: NetworkAttachment[];
   /** named volume holding this container's TLS material */
   tlsVolume?: string;
@@ -128,13 +132,38 @@ export function hardenedContainer(input: HardeningInput): ContainerSpec {
       retries: hc.retries,
       startPeriod: `${hc.startPeriodSeconds}s`,
     },
-    networkMode: input.networks[0].name,
     networksAdvanced: input.networks,
     volumes: input.tlsVolume ? [{ volumeName: input.tlsVolume, containerPath: TLS_DIR, readOnly: false }] : [],
     logDriver: "json-file",
     logOpts: { "max-size": "10m", "max-file": "3" },
     ...(input.runtime === "runsc" ? { runtime: "runsc" as const } : {}),
     publishAllPorts: false,
+  };
+}
+
+/**
+ * A created but never started twin of `spec` that receives its uploads. Docker copies uploads into a
+ * container at "/", which it refuses for a read-only root filesystem even when the files land in a
+ * volume; the seed has a writable root, mounts the same volumes, and the workload mounts them after it.
+ * It is hardened like its workload, has no network, and runs no process.
+ */
+export interface SeedSpec extends Omit<ContainerSpec, "readOnly" | "networksAdvanced" | "tmpfs" | "runtime"> {
+  readOnly: false;
+  networkMode: "none";
+  start: false;
+  mustRun: false;
+}
+
+export function seedContainer(spec: ContainerSpec): SeedSpec {
+  const { readOnly: _readOnly, networksAdvanced: _networks, tmpfs: _tmpfs, runtime: _runtime, ...rest } = spec;
+  return {
+    ...rest,
+    name: `${spec.name}-seed`,
+    labels: spec.labels.map((l) => (l.label === PLATFORM_LABEL.role ? { label: l.label, value: "seed" } : l)),
+    readOnly: false,
+    networkMode: "none",
+    start: false,
+    mustRun: false,
   };
 }
 

@@ -31,6 +31,9 @@ export function networkSpec(plan: PlatformPlan, network: NetworkPlan): NetworkSp
     attachable: false,
     ipamConfigs: [{ subnet: network.subnet, gateway: network.bridgeGateway, ipRange: network.ipRange }],
     options: {
+      // An internal network's bridge gets no host address, so its containers cannot reach services
+      // listening on the Docker host itself (Docker does not filter that path; found by the sandbox).
+      ...(network.internal ? { "com.docker.network.bridge.inhibit_ipv4": "true" } : {}),
       "com.docker.network.bridge.enable_icc": kind === "outbound" ? "false" : "true",
       "com.docker.network.bridge.enable_ip_masquerade": network.internal ? "false" : "true",
       // a port published by mistake is never bound on the host's public interfaces

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parsePlatformConfig } from "../spec/load";
 import { buildPlan } from "../spec/plan";
-import { hardenedContainer, TLS_DIR, tlsUploads } from "../render/hardening";
+import { hardenedContainer, seedContainer, TLS_DIR, tlsUploads } from "../render/hardening";
 import { appContainer, serviceContainer } from "../render/workloads";
 import { networkSpec } from "../render/networks";
 import { minimalConfig, rawPlatformConfig } from "./support/stack-config";
@@ -57,7 +57,8 @@ describe("hardened app container", () => {
   });
 
   it("joins only its own network at its fixed address and publishes nothing", () => {
-    assert.equal(spec.networkMode, app.network.dockerName);
+    // no networkMode: it would make Docker drop the static address (see render/hardening.ts)
+    assert.equal("networkMode" in spec, false);
     assert.deepEqual(spec.networksAdvanced, [{ name: app.network.dockerName, ipv4Address: app.ip, aliases: ["backup-agent"] }]);
     assert.equal(spec.publishAllPorts, false);
     assert.equal("ports" in spec, false);
@@ -119,6 +120,28 @@ describe("hardened service container", () => {
   });
 });
 
+describe("upload seed", () => {
+  const app = plan.apps[0];
+  const spec = appContainer(plan, app);
+  const seed = seedContainer(spec);
+  it("is a never-started, network-less twin with a writable root that mounts the same volumes", () => {
+    assert.equal(seed.name, `${spec.name}-seed`);
+    assert.deepEqual([seed.start, seed.mustRun, seed.networkMode, seed.readOnly], [false, false, "none", false]);
+    assert.deepEqual(seed.volumes, spec.volumes);
+    assert.equal("networksAdvanced" in seed, false);
+  });
+  it("keeps every other hardening field of its workload and is labelled as a seed", () => {
+    assert.equal(seed.user, spec.user);
+    assert.deepEqual(seed.capabilities, { drops: ["ALL"], adds: [] });
+    assert.deepEqual(seed.securityOpts, spec.securityOpts);
+    assert.equal(seed.memory, spec.memory);
+    assert.deepEqual(seed.ulimits, spec.ulimits);
+    assert.equal(seed.privileged, false);
+    assert.ok(seed.labels.some((l) => l.label === "platform.role" && l.value === "seed"));
+    assert.ok(seed.labels.some((l) => l.label === "platform.app" && l.value === app.spec.name));
+  });
+});
+
 describe("hardening guards", () => {
   const base = { name: "x", image: "i", hostname: "x", env: {}, labels: {}, resources: { memoryMb: 64, cpus: 1, maxProcesses: 32 }, healthcheck: { command: ["CMD", "true"], intervalSeconds: 1, timeoutSeconds: 1, retries: 1, startPeriodSeconds: 0 } };
   it("refuses UID 0", () => {
@@ -137,6 +160,7 @@ describe("networks", () => {
     assert.equal(outbound.options["com.docker.network.bridge.enable_icc"], "false");
     for (const s of specs) {
       assert.equal(s.options["com.docker.network.bridge.host_binding_ipv4"], "127.0.0.1");
+      assert.equal(s.options["com.docker.network.bridge.inhibit_ipv4"], s.internal ? "true" : undefined, `${s.name}: internal bridges get no host address`);
       assert.equal(s.ipamConfigs.length, 1);
     }
     const app = plan.apps[0];

@@ -1,5 +1,8 @@
 // The monitor as a platform container: index.ts under mocks with platform:monitor enabled.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { ProgramRun, runProgram } from "../program/mocks";
 import { PROGRAM, stackConfig } from "./support/stack-config";
@@ -46,20 +49,31 @@ describe("platform:monitor.enabled deploys the monitor container", { timeout: 12
     assert.deepEqual(inputs.command, ["run", "--stack", "dev", "--state-dir", "/var/lib/platform-monitor"]);
     assert.deepEqual(
       inputs.volumes.map((v: Record<string, unknown>) => v.hostPath ?? v.volumeName),
-      ["plat-dev-monitor-state", "/var/run/docker.sock"],
+      ["plat-dev-monitor-tls", "plat-dev-monitor-state", "/var/run/docker.sock"],
     );
   });
 
-  it("passes the validated settings as JSON and the audit key only as a secret", () => {
+  it("passes the validated settings as JSON and the audit key only as a secret file", () => {
     const container = monitorContainers()[0];
-    assert.ok(container.secretInputs.includes("envs"), "the env list holding the key is secret");
     const env = Object.fromEntries(container.inputs.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
     const { config } = loadMonitorConfig("dev", undefined, env);
     assert.equal(config.dryRun, true);
     assert.deepEqual(config.rules.requestRate, { enabled: true, threshold: 500, windowSeconds: 5 });
-    assert.ok(!env.PLATFORM_MONITOR_CONFIG.includes(env.PLATFORM_MONITOR_AUDIT_KEY));
-    assert.equal(env.PLATFORM_MONITOR_AUDIT_KEY.length, 64);
-    assert.doesNotThrow(() => loadAuditKey(undefined, env));
+    assert.equal(env.PLATFORM_MONITOR_AUDIT_KEY, undefined, "no key in the environment");
+    assert.equal(env.PLATFORM_MONITOR_AUDIT_KEY_FILE, "/etc/platform/tls/audit-key");
+    const seed = run.ofType("docker:index/container:Container").find((c) => c.inputs.name === "plat-dev-monitor-seed")!;
+    assert.ok(seed.secretInputs.includes("uploads"), "the key upload is secret");
+    const [upload] = seed.inputs.uploads;
+    assert.deepEqual([upload.file, upload.owner, upload.group, upload.permissions], ["/etc/platform/tls/audit-key", "0", "9990", "0440"]);
+    assert.equal(upload.content.length, 64);
+    assert.ok(!env.PLATFORM_MONITOR_CONFIG.includes(upload.content));
+    const dir = mkdtempSync(join(tmpdir(), "monitor-key-"));
+    try {
+      writeFileSync(join(dir, "audit-key"), upload.content);
+      assert.doesNotThrow(() => loadAuditKey(join(dir, "audit-key"), {}));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     assert.equal(run.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.parentType === "platform:monitor:SecurityMonitor").length, 1);
   });
 });

@@ -58,7 +58,7 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
       healthcheck: { ...DEFAULT_APP_HEALTHCHECK, command: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"] },
       networks: [{ name: services.name, aliases: ["weather"] }],
     });
-    const { networkMode: _sm, ...serviceInputs } = service;
+    const serviceInputs = service;
     const weather = await engine.createContainer("weather", serviceInputs);
 
     const apps: AppTarget[] = [];
@@ -80,7 +80,7 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
         networks: [{ name: net.name, ipv4Address: net.host(4), aliases: [app.name] }],
         runtime: app.runtime,
       });
-      const { networkMode: _m, ...inputs } = spec;
+      const inputs = spec;
       const created = await engine.createContainer(`app-${app.name}`, inputs);
       apps.push(await appTarget(docker, created.id, app.name));
     }

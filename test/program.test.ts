@@ -15,6 +15,11 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
   });
 
   const byParent = (type: string, parentType: string) => run.ofType(type).filter((r) => r.parentType === parentType);
+  const seedOf = (workload: { inputs: Record<string, any> }) => {
+    const seed = run.ofType(CONTAINER).find((c) => c.inputs.name === `${workload.inputs.name}-seed`);
+    assert.ok(seed, `${workload.inputs.name} has an upload seed`);
+    return seed;
+  };
   const containersOfRole = (role: string) => run.ofType(CONTAINER).filter((c) => c.inputs.labels.some((l: any) => l.label === "platform.role" && l.value === role));
 
   it("builds the component tree: one Platform, its networks, CA, two services, two apps", () => {
@@ -41,7 +46,8 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
     const P = "platform:index:Platform";
     const [CA, IDP, SVC, APP, GW, EG, NETS] = ["platform:pki:InternalCa", "platform:identity:IdentityProvider", "platform:services:PlatformService", "platform:apps:ThirdPartyApp", "platform:gateway:ApiGateway", "platform:egress:EgressProxy", "platform:network:PlatformNetworks"];
     const [KEY, CSR, CERT, VOL, CTR] = ["tls:index/privateKey:PrivateKey", "tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert", "docker:index/volume:Volume", CONTAINER];
-    const leaf = (parent: string, count: number) => ({ [`${parent} > ${KEY}`]: count, [`${parent} > ${CSR}`]: count, [`${parent} > ${CERT}`]: count, [`${parent} > ${VOL}`]: count, [`${parent} > ${CTR}`]: count });
+    // per workload: key, CSR, certificate, TLS volume, the container and its upload seed
+    const leaf = (parent: string, count: number) => ({ [`${parent} > ${KEY}`]: count, [`${parent} > ${CSR}`]: count, [`${parent} > ${CERT}`]: count, [`${parent} > ${VOL}`]: count, [`${parent} > ${CTR}`]: 2 * count });
     assert.deepEqual(graph, {
       [`(root) > ${P}`]: 1,
       ...Object.fromEntries([NETS, CA, IDP, GW, EG].map((t) => [`${P} > ${t}`, 1])),
@@ -56,7 +62,7 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
       ...leaf(APP, 2),
       ...leaf(GW, 1),
       [`${EG} > ${VOL}`]: 1,
-      [`${EG} > ${CTR}`]: 1,
+      [`${EG} > ${CTR}`]: 2,
     });
   });
 
@@ -65,7 +71,7 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
     assert.equal(byParent("tls:index/privateKey:PrivateKey", "platform:pki:InternalCa").length, 1);
     assert.equal(byParent("tls:index/selfSignedCert:SelfSignedCert", "platform:pki:InternalCa").length, 1);
     for (const owner of ["platform:apps:ThirdPartyApp", "platform:services:PlatformService"]) {
-      assert.equal(byParent(CONTAINER, owner).length, 2, owner);
+      assert.equal(byParent(CONTAINER, owner).length, 4, `${owner}: two workloads and their seeds`);
       assert.equal(byParent("docker:index/volume:Volume", owner).length, 2, owner);
       assert.equal(byParent("tls:index/privateKey:PrivateKey", owner).length, 2, owner);
       assert.equal(byParent("tls:index/certRequest:CertRequest", owner).length, 2, owner);
@@ -109,10 +115,17 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
       assert.equal(p.ports, undefined);
       assert.equal(p.publishAllPorts, false);
       assert.equal(p.networksAdvanced.length, 1, `${c.name} joins exactly one network`);
-      assert.equal(p.networkMode, p.networksAdvanced[0].name);
+      assert.equal(p.networkMode, undefined, `${c.name}: networkMode would make Docker drop the static address`);
+      assert.equal(p.uploads, undefined, `${c.name}: nothing is uploaded into a read-only root`);
+      assert.deepEqual(p.volumes.map((v: any) => v.containerPath), ["/etc/platform/tls"]);
+      const seed = seedOf(c);
+      assert.deepEqual([seed.inputs.start, seed.inputs.mustRun, seed.inputs.networkMode, seed.inputs.readOnly], [false, false, "none", false], `${c.name} seed`);
+      assert.deepEqual(seed.inputs.volumes, p.volumes);
+      assert.equal(seed.inputs.user, p.user);
+      assert.deepEqual(seed.inputs.capabilities, p.capabilities);
       // apps also get their OAuth2 client secret as a file (test/credential-files.test.ts)
       const credentials = containersOfRole("app").includes(c) ? ["/etc/platform/tls/oauth-client-secret"] : [];
-      assert.deepEqual(p.uploads.map((u: any) => u.file), ["/etc/platform/tls/ca.pem", "/etc/platform/tls/cert.pem", "/etc/platform/tls/key.pem", ...credentials]);
+      assert.deepEqual(seed.inputs.uploads.map((u: any) => u.file), ["/etc/platform/tls/ca.pem", "/etc/platform/tls/cert.pem", "/etc/platform/tls/key.pem", ...credentials]);
     }
     assert.equal(uids.size, 4, "a distinct UID per workload");
   });
@@ -128,7 +141,7 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
   });
 
   it("marks private keys secret wherever they flow, and exports none", () => {
-    for (const c of [...containersOfRole("app"), ...containersOfRole("service")]) assert.ok(c.secretInputs.includes("uploads"), `${c.name} uploads are secret`);
+    for (const c of [...containersOfRole("app"), ...containersOfRole("service")]) assert.ok(seedOf(c).secretInputs.includes("uploads"), `${c.name} uploads are secret`);
     const signed = run.ofType("tls:index/locallySignedCert:LocallySignedCert");
     for (const cert of signed) assert.ok(cert.secretInputs.includes("caPrivateKeyPem"), `${cert.name} CA key is secret`);
     assert.doesNotMatch(JSON.stringify(run.outputs), /PRIVATE KEY/);
@@ -139,7 +152,7 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
     assert.ok(ca.ca);
     for (const c of containersOfRole("app")) {
       const app = c.inputs.labels.find((l: any) => l.label === "platform.app").value;
-      const cert = new X509Certificate(c.inputs.uploads.find((u: any) => u.file.endsWith("cert.pem")).content);
+      const cert = new X509Certificate(seedOf(c).inputs.uploads.find((u: any) => u.file.endsWith("cert.pem")).content);
       assert.ok(cert.verify(ca.publicKey), `${app} certificate is signed by the platform CA`);
       assert.equal(cert.subjectAltName, `URI:spiffe://dev.platform.example/app/${app}`);
     }

@@ -76,9 +76,9 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
       extraTmpfs: { "/run/app": "rw,noexec,nosuid,size=1m" },
       runtime,
     });
-    // networkMode is left to the provider's default ("bridge", which it disconnects before connecting
-    // networksAdvanced): see the test below for what a networkMode naming the same network does.
-    const { networkMode: _networkMode, ...rest } = spec;
+    // The hardened spec leaves networkMode to the provider's default ("bridge", which it disconnects
+    // before connecting networksAdvanced): see the test below for what a networkMode naming the same network does.
+    const rest = spec;
     return { ...rest, volumes: [] as unknown[] };
   };
 
@@ -209,6 +209,47 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
     assert.equal(info.HostConfig.NanoCpus, 0);
     assert.equal(info.HostConfig.NetworkMode, networkName);
     assert.equal(info.HostConfig.RestartPolicy?.Name, "no", "the provider's default restart policy");
+  });
+
+  it("the remaining mapped fields: entrypoints, workingDir, hosts, dns, shmSize, memoryReservation, cpuShares, sysctls, groupAdds, stop signal/timeout, init", async () => {
+    const created = await engine.createContainer("fidelity-misc", {
+      start: false,
+      name: `${prefix}-misc`,
+      image: IMAGE,
+      entrypoints: ["/bin/sh", "-c"],
+      command: ["sleep 60"],
+      workingDir: "/tmp",
+      hosts: [{ host: "origin.example.test", ip: hosts(50) }],
+      dns: ["10.0.0.53"],
+      dnsSearches: ["platform.test"],
+      shmSize: 32,
+      memoryReservation: 48,
+      cpuShares: 256,
+      sysctls: { "net.ipv4.ip_unprivileged_port_start": "1024" },
+      groupAdds: ["20123"],
+      stopSignal: "SIGINT",
+      stopTimeout: 7,
+      init: true,
+      domainname: "platform.test",
+      networkMode: networkName,
+    });
+    const info = await docker.getContainer(created.id).inspect();
+    const host = info.HostConfig as Docker.HostConfig & Record<string, any>;
+    assert.deepEqual(info.Config.Entrypoint, ["/bin/sh", "-c"]);
+    assert.deepEqual(info.Config.Cmd, ["sleep 60"]);
+    assert.equal(info.Config.WorkingDir, "/tmp");
+    assert.deepEqual(host.ExtraHosts, [`origin.example.test:${hosts(50)}`]);
+    assert.deepEqual(host.Dns, ["10.0.0.53"]);
+    assert.deepEqual(host.DnsSearch, ["platform.test"]);
+    assert.equal(host.ShmSize, 32 * 1024 * 1024, "shmSize is in MB");
+    assert.equal(host.MemoryReservation, 48 * 1024 * 1024, "memoryReservation is in MB");
+    assert.equal(host.CpuShares, 256);
+    assert.deepEqual(host.Sysctls, { "net.ipv4.ip_unprivileged_port_start": "1024" });
+    assert.deepEqual(host.GroupAdd, ["20123"]);
+    assert.equal((info.Config as Record<string, any>).StopSignal, "SIGINT");
+    assert.equal((info.Config as Record<string, any>).StopTimeout, 7);
+    assert.equal(host.Init, true);
+    assert.equal((info.Config as Record<string, any>).Domainname, "platform.test");
   });
 
   it("teardown removes every resource of the run, and only those", async () => {

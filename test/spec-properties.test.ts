@@ -79,7 +79,6 @@ describe("properties of valid specs", () => {
           assert.ok(spec.ulimits.some((u) => u.name === "nproc" && u.hard === app.spec.resources.maxProcesses));
           assert.equal(spec.networksAdvanced.length, 1);
           assert.equal(spec.networksAdvanced[0].name, app.network.dockerName);
-          assert.equal(spec.networkMode, app.network.dockerName);
         }
       }),
       { numRuns: 60 },

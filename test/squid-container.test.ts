@@ -1,17 +1,18 @@
 // The egress proxy container exactly as the component specifies it (hardened ContainerSpec, config
-// copied into its volume, no capabilities, read-only root, user proxy) on real Docker networks the
+// uploaded into its volume through its never-started upload seed as @pulumi/docker does, no
+// capabilities, read-only root, user proxy) on real Docker networks the
 // test creates: an app network, the outbound network, and a test "internet" network in 192.0.2.0/24
 // (TEST-NET-1) holding a stand-in origin. The app container uses the HTTP_PROXY env the platform
 // gives it; names resolve through Docker's embedded DNS (network aliases), never real DNS.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { egressContainer, SQUID_CONF_FILE } from "../render/squid";
-import type { ContainerSpec } from "../render/hardening";
+import { ContainerSpec, FileUpload, SeedSpec, seedContainer } from "../render/hardening";
 import { appPlatformEnv } from "../render/workloads";
 import { freeCidr } from "../sandbox/engine/free-subnet";
 import { parsePlatformConfig } from "../spec/load";
@@ -73,12 +74,58 @@ function createBody(spec: ContainerSpec, firstIp: string | undefined) {
       MemorySwap: spec.memorySwap * 1024 * 1024,
       NanoCpus: Math.round(Number(spec.cpus) * 1e9),
       Ulimits: spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
-      NetworkMode: spec.networkMode,
+      NetworkMode: spec.networksAdvanced[0].name,
       Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: v.volumeName, Target: v.containerPath, ReadOnly: v.readOnly })),
       LogConfig: { Type: spec.logDriver, Config: spec.logOpts },
     },
-    NetworkingConfig: { EndpointsConfig: { [spec.networkMode]: { IPAMConfig: firstIp ? { IPv4Address: firstIp } : undefined, Aliases: spec.networksAdvanced[0].aliases } } },
+    NetworkingConfig: { EndpointsConfig: { [spec.networksAdvanced[0].name]: { IPAMConfig: firstIp ? { IPv4Address: firstIp } : undefined, Aliases: spec.networksAdvanced[0].aliases } } },
   };
+}
+
+/** The seed's create body: a never-started twin with a writable root, no network, the same volumes. */
+function seedCreateBody(seed: SeedSpec) {
+  return {
+    name: seed.name,
+    Image: seed.image,
+    Hostname: seed.hostname,
+    User: seed.user,
+    Cmd: seed.command,
+    Env: seed.envs,
+    Labels: Object.fromEntries(seed.labels.map((l) => [l.label, l.value])),
+    HostConfig: {
+      Privileged: seed.privileged,
+      ReadonlyRootfs: seed.readOnly,
+      CapDrop: seed.capabilities.drops,
+      CapAdd: seed.capabilities.adds,
+      SecurityOpt: seed.securityOpts,
+      IpcMode: seed.ipcMode,
+      Memory: seed.memory * 1024 * 1024,
+      MemorySwap: seed.memorySwap * 1024 * 1024,
+      NanoCpus: Math.round(Number(seed.cpus) * 1e9),
+      Ulimits: seed.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+      NetworkMode: seed.networkMode,
+      Mounts: seed.volumes.map((v) => ({ Type: "volume" as const, Source: v.volumeName, Target: v.containerPath, ReadOnly: v.readOnly })),
+      LogConfig: { Type: seed.logDriver, Config: seed.logOpts },
+    },
+  };
+}
+
+/** The uploads as @pulumi/docker sends them: one tar, full paths, copied to "/". */
+function uploadsTar(uploads: FileUpload[]): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), "egress-ctr-"));
+  try {
+    const members = uploads.map((u) => {
+      const member = u.file.replace(/^\//, "");
+      mkdirSync(join(dir, dirname(member)), { recursive: true });
+      writeFileSync(join(dir, member), u.content);
+      chmodSync(join(dir, member), parseInt(u.permissions, 8));
+      assert.deepEqual([u.owner, u.group], ["0", "0"], `${u.file}: this helper writes root-owned files only`);
+      return member;
+    });
+    return execFileSync("tar", ["-C", dir, "--owner=0", "--group=0", "--numeric-owner", "-cf", "-", ...members]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const skip = dockerUnavailable();
@@ -88,6 +135,8 @@ describe("egress proxy container on real Docker networks", { skip, timeout: 240_
   const created = { containers: [] as Docker.Container[], networks: [] as Docker.Network[], volumes: [] as string[] };
   let plan: PlatformPlan;
   let egress: Docker.Container;
+  let seed: Docker.Container;
+  let uploads: Buffer;
   let app: Docker.Container;
   let originIp = "";
 
@@ -142,10 +191,15 @@ describe("egress proxy container on real Docker networks", { skip, timeout: 240_
     await outbound.connect({ Container: origin.id, EndpointConfig: { Aliases: [`internal.${ROOT}`] } });
     await origin.start();
 
-    // the proxy, from the component's ContainerSpec; the config goes into its volume before start
+    // the proxy, from the component's ContainerSpec; the config goes into its volume through the
+    // upload seed (created, never started) before the proxy is created, as the component wires it
     const spec = rendered.spec;
     created.volumes.push(...spec.volumes.map((v) => v.volumeName));
     for (const v of spec.volumes) await docker.createVolume({ Name: v.volumeName, Labels: { "egress-test": PREFIX } });
+    seed = await docker.createContainer(seedCreateBody(seedContainer(spec)));
+    created.containers.push(seed);
+    uploads = uploadsTar(rendered.uploads);
+    await seed.putArchive(uploads, { path: "/" });
     egress = await docker.createContainer(createBody(spec, spec.networksAdvanced[0].ipv4Address));
     created.containers.push(egress);
     for (const attachment of spec.networksAdvanced.slice(1)) {
@@ -153,15 +207,6 @@ describe("egress proxy container on real Docker networks", { skip, timeout: 240_
     }
     // the test "internet": in production the outbound network's gateway leads there
     await internet.connect({ Container: egress.id });
-    const dir = mkdtempSync(join(tmpdir(), "egress-ctr-"));
-    try {
-      writeFileSync(join(dir, "squid.conf"), rendered.uploads[0].content);
-      chmodSync(join(dir, "squid.conf"), 0o444);
-      const tar = execFileSync("tar", ["-C", dir, "--owner=0", "--group=0", "-cf", "-", "squid.conf"]);
-      await egress.putArchive(tar, { path: SQUID_CONF_FILE.replace(/\/squid\.conf$/, "") });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
     await egress.start();
 
     // the app, with the proxy env the platform gives it
@@ -195,6 +240,17 @@ describe("egress proxy container on real Docker networks", { skip, timeout: 240_
     assert.match(proc.out, /^13\n/);
     assert.match(proc.out, /CapEff:\s+0000000000000000/);
     assert.match(proc.out, /Read-only file system/);
+  });
+
+  it("gets its config only through the seed: Docker refuses the upload into the read-only proxy, the seed never runs", { timeout: 30_000 }, async () => {
+    await assert.rejects(egress.putArchive(uploads, { path: "/" }), /read-only/, "uploads into a read-only root filesystem are refused");
+    const info = await seed.inspect();
+    assert.equal(info.State.Status, "created", "the seed is never started");
+    assert.equal(info.HostConfig.NetworkMode, "none");
+    assert.equal(info.HostConfig.ReadonlyRootfs, false);
+    assert.deepEqual(Object.keys(info.NetworkSettings.Networks), ["none"]);
+    const conf = await exec(egress, ["stat", "-c", "%u:%g %a", SQUID_CONF_FILE]);
+    assert.equal(conf.out.trim(), "0:0 444", "the config the seed wrote is root-owned and read-only in the proxy");
   });
 
   it("carries the app's whitelisted request to the origin, via the app's HTTP_PROXY", { timeout: 30_000 }, async () => {

@@ -1,16 +1,18 @@
 // The deployed monitor's container, as plain data (tested without Pulumi).
 import type { PlatformPlan } from "../../spec/plan";
 import type { MonitorConfig } from "../../spec/monitor";
-import { ContainerSpec, hardenedContainer, PLATFORM_LABEL } from "../../render/hardening";
-import { CONFIG_ENV } from "../config";
+import { ContainerSpec, hardenedContainer, PLATFORM_LABEL, TLS_DIR } from "../../render/hardening";
+import { CONFIG_ENV, KEY_FILE_ENV } from "../config";
 
 /** Outside the service (10000-19999) and app (20000+) UID ranges. */
 export const MONITOR_UID = 9990;
 export const MONITOR_STATE_DIR = "/var/lib/platform-monitor";
 export const MONITOR_RESOURCES = { memoryMb: 256, cpus: 0.5, maxProcesses: 64 };
+/** the audit key travels as a file in the credentials volume, never as an env var */
+export const AUDIT_KEY_FILE = `${TLS_DIR}/audit-key`;
 
 export interface MonitorContainer {
-  spec: ContainerSpec;
+  spec: ContainerSpec & { networkMode: "none" };
   /** host path of the Docker socket, bind-mounted at the same path */
   socketPath: string;
   socketGroupId: number;
@@ -36,7 +38,7 @@ export function monitorContainer(plan: PlatformPlan): MonitorContainer {
     uid: MONITOR_UID,
     // the image's entrypoint is monitor/cli.ts (docs/monitor.md)
     command: ["run", "--stack", plan.stack, "--state-dir", MONITOR_STATE_DIR],
-    env: { [CONFIG_ENV]: JSON.stringify(monitorRuntimeConfig(monitor)), DOCKER_HOST: `unix://${monitor.docker.socketPath}` },
+    env: { [CONFIG_ENV]: JSON.stringify(monitorRuntimeConfig(monitor)), DOCKER_HOST: `unix://${monitor.docker.socketPath}`, [KEY_FILE_ENV]: AUDIT_KEY_FILE },
     labels: { [PLATFORM_LABEL.role]: "monitor", [PLATFORM_LABEL.stack]: plan.stack },
     resources: MONITOR_RESOURCES,
     healthcheck: {
@@ -49,9 +51,10 @@ export function monitorContainer(plan: PlatformPlan): MonitorContainer {
     },
     // it needs no network: it talks to the Docker API over the socket only
     networks: [{ name: "none", aliases: [] }],
+    tlsVolume: `${name}-tls`,
   });
   return {
-    spec: { ...spec, networkMode: "none", networksAdvanced: [], volumes: [{ volumeName: `${name}-state`, containerPath: MONITOR_STATE_DIR, readOnly: false }] },
+    spec: { ...spec, networkMode: "none", networksAdvanced: [], volumes: [...spec.volumes, { volumeName: `${name}-state`, containerPath: MONITOR_STATE_DIR, readOnly: false }] },
     socketPath: monitor.docker.socketPath,
     socketGroupId: monitor.docker.socketGroupId,
     stateVolume: `${name}-state`,

@@ -3,8 +3,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformPlan } from "../../spec/plan";
-import { KEY_ENV } from "../config";
-import { monitorContainer } from "./container";
+import { credentialUpload } from "../../render/hardening";
+import { createUploadSeed } from "../../components/workload-container";
+import { AUDIT_KEY_FILE, MONITOR_UID, monitorContainer } from "./container";
 
 export interface SecurityMonitorArgs {
   plan: PlatformPlan;
@@ -27,20 +28,25 @@ export class SecurityMonitor extends pulumi.ComponentResource {
         ? pulumi.secret(audit.key!)
         : pulumi.secret(new random.RandomPassword(`${name}-audit-key`, { length: 64, special: false }, { parent: this }).result);
     const { spec, socketPath, socketGroupId, stateVolume } = monitorContainer(plan);
-    const volume = new docker.Volume(`${name}-state`, { name: stateVolume, driver: "local", labels: spec.labels.filter((l) => l.label !== "platform.app") }, { parent: this, retainOnDelete: true });
+    const state = new docker.Volume(`${name}-state`, { name: stateVolume, driver: "local", labels: spec.labels.filter((l) => l.label !== "platform.app") }, { parent: this, retainOnDelete: true });
+    const credentials = new docker.Volume(`${name}-tls`, { name: spec.volumes[0].volumeName, driver: "local", labels: spec.labels.filter((l) => l.label !== "platform.app") }, { parent: this });
+    const volumes = [
+      { volumeName: credentials.name, containerPath: spec.volumes[0].containerPath, readOnly: false },
+      { volumeName: state.name, containerPath: spec.volumes[1].containerPath, readOnly: false },
+    ];
+    const seed = createUploadSeed(`${name}-container`, { spec, volumes, uploads: [credentialUpload(AUDIT_KEY_FILE, this.auditKey, MONITOR_UID)] }, this);
     this.container = new docker.Container(
       `${name}-container`,
       {
         ...spec,
-        envs: pulumi.secret(this.auditKey.apply((key) => [...spec.envs, `${KEY_ENV}=${key}`])),
         volumes: [
-          { volumeName: volume.name, containerPath: spec.volumes[0].containerPath, readOnly: false },
+          ...volumes,
           // CIS 5.32 exception: following logs and disconnecting banned apps needs the engine API (docs/monitor.md)
           { hostPath: socketPath, containerPath: socketPath, readOnly: false },
         ],
         groupAdds: [String(socketGroupId)],
       },
-      { parent: this, dependsOn: args.dependsOn, deleteBeforeReplace: true },
+      { parent: this, dependsOn: [...(args.dependsOn ?? []), seed], deleteBeforeReplace: true },
     );
     this.containerName = this.container.name;
     this.registerOutputs({ containerName: this.containerName, auditKey: this.auditKey });

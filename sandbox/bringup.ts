@@ -28,7 +28,7 @@ export interface BringUp {
   resources: RecordedResource[];
   containers: StartedContainer[];
   discrepancies: Discrepancy[];
-  notStarted: { resource: string; name: string; image: string; labels: Record<string, string>; reason: string }[];
+  notStarted: { resource: string; name: string; image: string; labels: Record<string, string>; inputs: Record<string, any>; reason: string }[];
 }
 
 const CREATED_BY_ENGINE = new Set(["docker:index/network:Network", "docker:index/volume:Volume", "docker:index/container:Container"]);
@@ -74,7 +74,7 @@ export async function bringUp(engine: SandboxEngine, resources: RecordedResource
       result.discrepancies.push(...found);
     } catch (error) {
       if (!(error instanceof ImageAbsentError)) throw error;
-      result.notStarted.push({ resource: r.name, name: r.inputs.name, image: error.image, labels, reason: error.message });
+      result.notStarted.push({ resource: r.name, name: r.inputs.name, image: error.image, labels, inputs: r.inputs, reason: error.message });
       log(`container ${r.inputs.name}: ${error.message}`);
     }
   }

@@ -1,4 +1,4 @@
-// npm run sandbox -- [--stack dev] [--config FILE] [--keep] [--report FILE] [--only id,id]
+// npm run sandbox -- [--stack dev] [--config FILE] [--keep] [--report FILE] [--only id,id] [--allow-internet]
 // Stands the stack up in the local Docker engine, runs the attack probes against it, prints a table,
 // writes the report, and removes everything it created (unless --keep; also on Ctrl-C and failure).
 // Exit code: 0 every runnable probe stopped, 1 something was NOT STOPPED / FAILED, 2 the run failed.
@@ -18,7 +18,7 @@ import { stackInput } from "./stack-input";
 
 export const PROBE_IMAGE = "platform/probe:dev";
 
-const USAGE = "usage: npm run sandbox -- [--stack NAME] [--config FILE] [--keep] [--report FILE(.json|.md)] [--only probe,probe]";
+const USAGE = "usage: npm run sandbox -- [--stack NAME] [--config FILE] [--keep] [--report FILE(.json|.md)] [--only probe,probe] [--allow-internet]";
 
 function writeReport(file: string, report: SandboxReport): string[] {
   const json = JSON.stringify(report, null, 2) + "\n";
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
       keep: { type: "boolean", default: false },
       report: { type: "string" },
       only: { type: "string" },
+      "allow-internet": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -81,7 +82,7 @@ async function main(): Promise<number> {
     let internet: Awaited<ReturnType<typeof createOutsideStandIn>>["endpoint"] | { absent: string };
     if (await engine.imagePresent(PROBE_IMAGE)) internet = (await createOutsideStandIn(engine, `sbx-${runId}`, PROBE_IMAGE)).endpoint;
     else internet = { absent: `not started: image ${PROBE_IMAGE} not present (the outside stand-in)` };
-    const env = await probeEnvironment(engine.docker, up, input.config, { hostMarker: fixtures.hostMarker, hostListener: fixtures.hostListener, internet });
+    const env = { ...(await probeEnvironment(engine.docker, up, input.config, { hostMarker: fixtures.hostMarker, hostListener: fixtures.hostListener, internet })), allowInternet: values["allow-internet"] };
     console.log(`probing ${env.apps.length} app(s): ${env.apps.map((a) => `${a.name} (${a.runtime})`).join(", ")}`);
     const results: ProbeResult[] = await runSuite(env, env.apps, {
       only: values.only?.split(",").map((s) => s.trim()),
@@ -94,7 +95,12 @@ async function main(): Promise<number> {
     if (values.report) console.log(`report: ${writeReport(values.report, report).join(", ")}`);
     return report.passed ? 0 : 1;
   } catch (error) {
-    console.error(`sandbox failed: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    console.error(`sandbox failed: ${message}`);
+    if (values.report) {
+      const report = { ...buildReport(runId, values.stack ?? "?", started, [], [], []), passed: false, error: message };
+      console.log(`report: ${writeReport(values.report, report).join(", ")}`);
+    }
     return 2;
   } finally {
     await teardown();

@@ -14,11 +14,11 @@ async function addressOn(docker: Docker, containerId: string, network?: string):
   return endpoint?.IPAddress || undefined;
 }
 
-/** The started containers of a role, or why there are none. */
+/** The running containers of a role (created-only ones, `start: false`, do not count), or why there are none. */
 function byRole(up: BringUp, role: string) {
-  const started = up.containers.filter((c) => c.labels[ROLE] === role);
-  const absent = up.notStarted.filter((c) => c.labels[ROLE] === role);
-  const reason = absent.length ? absent.map((a) => a.reason).join("; ") : `the program declares no ${role} container`;
+  const started = up.containers.filter((c) => c.labels[ROLE] === role && c.inputs.start !== false);
+  const absent = up.notStarted.filter((c) => c.labels[ROLE] === role && c.inputs.start !== false);
+  const reason = absent.length ? [...new Set(absent.map((a) => a.reason))].join("; ") : `the program declares no ${role} container`;
   return { started, reason };
 }
 
@@ -47,7 +47,7 @@ export async function probeEnvironment(
     const port = Number((container.inputs.envs as string[] | undefined)?.find((e) => e.startsWith("PLATFORM_SERVICE_PORT="))?.split("=")[1] ?? 8080);
     if (ip) services.push({ name: container.labels["platform.service"] ?? container.name, ip, port });
   }
-  for (const absent of up.notStarted.filter((c) => c.labels[ROLE] === "service")) services.push({ name: absent.name, absent: absent.reason });
+  for (const absent of up.notStarted.filter((c) => c.labels[ROLE] === "service" && c.inputs.start !== false)) services.push({ name: absent.name, absent: absent.reason });
   const identity = byRole(up, "identity");
   let identityEndpoint: Endpoint | { absent: string } = { absent: identity.reason };
   if (identity.started.length) {

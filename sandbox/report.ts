@@ -12,6 +12,8 @@ export interface SandboxReport {
   results: ProbeResult[];
   summary: Record<string, number>;
   passed: boolean;
+  /** set when the run itself failed (e.g. an input the sandbox cannot reproduce) */
+  error?: string;
 }
 
 export function summarize(results: ProbeResult[]): Record<string, number> {
@@ -45,6 +47,7 @@ export function formatMarkdown(report: SandboxReport): string {
     "",
     Object.entries(report.summary).map(([k, v]) => `${k}: ${v}`).join(" · "),
     "",
+    ...(report.error ? [`**The run failed:** ${md(report.error)}`, ""] : []),
   ];
   if (report.notStarted.length) {
     lines.push("## Not started", "", ...report.notStarted.map((n) => `- ${n.resource}: ${n.reason}`), "");

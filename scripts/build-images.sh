@@ -50,9 +50,19 @@ build() {
   docker build -q "$@" >"$log" 2>&1 || { cat "$log"; return 1; }
 }
 
+# Removes an image this script replaced, once nothing refers to it (only our own, by its ID).
+drop_replaced() { # old-id tag
+  local old=$1 tag=$2
+  [ -n "$old" ] || return 0
+  [ "$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null)" != "$old" ] || return 0
+  if [ -z "$(docker image inspect -f '{{join .RepoTags ","}}' "$old" 2>/dev/null)" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
+}
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+
 # Imports a debootstrapped root filesystem as an image labelled with its inputs hash.
 debootstrap_image() { # tag hash include-list
-  local tag=$1 hash=$2 include=$3 dir="$WORK/rootfs-${1//[:\/]/_}" mirror_uri
+  local tag=$1 hash=$2 include=$3 dir="$WORK/rootfs-${1//[:\/]/_}" mirror_uri old
+  old=$(image_id "$tag")
   mirror_uri=$(mirror)
   [ -n "$mirror_uri" ] || { say "no Debian mirror found in /etc/apt/sources.list.d/debian.sources"; exit 1; }
   say "debootstrap $SUITE minbase${include:+ + $include} from $mirror_uri → $tag"
@@ -65,6 +75,7 @@ debootstrap_image() { # tag hash include-list
   as_root rm -rf "$dir/var/lib/apt/lists"/* "$dir/var/cache/apt"/*.bin
   as_root tar -C "$dir" -c . | docker import --change "LABEL $HASH_LABEL=$hash" --change 'CMD ["/bin/sh"]' - "$tag" >/dev/null
   as_root rm -rf "$dir"
+  drop_replaced "$old" "$tag"
 }
 
 build_busybox_family() {
@@ -75,6 +86,8 @@ build_busybox_family() {
     return
   fi
   say "building platform/busybox:dev, platform/demo-app:dev, platform/demo-service:dev"
+  local old_busybox old_app old_service
+  old_busybox=$(image_id platform/busybox:dev); old_app=$(image_id platform/demo-app:dev); old_service=$(image_id platform/demo-service:dev)
   local ctx="$WORK/busybox"
   mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/tmp" "$ctx/rootfs/etc"
   cp "$busybox_bin" "$ctx/rootfs/bin/busybox"
@@ -88,6 +101,9 @@ build_busybox_family() {
   build --label "$HASH_LABEL=$hash" -t platform/busybox:dev -f "$ctx/Dockerfile" "$ctx" >/dev/null
   build --label "$HASH_LABEL=$hash" --build-arg BASE=platform/busybox:dev -t platform/demo-app:dev -f "$ctx/demo-app.Dockerfile" "$ctx" >/dev/null
   build --label "$HASH_LABEL=$hash" --build-arg BASE=platform/busybox:dev -t platform/demo-service:dev -f "$ctx/demo-service.Dockerfile" "$ctx" >/dev/null
+  drop_replaced "$old_app" platform/demo-app:dev
+  drop_replaced "$old_service" platform/demo-service:dev
+  drop_replaced "$old_busybox" platform/busybox:dev
 }
 
 MINBASE=platform/debian-minbase:$SUITE
@@ -103,16 +119,22 @@ build_probe() {
   packages=$(grep -v '^#' "$ROOT/images/probe/packages.txt" | grep -v '^\s*$' | paste -sd, -)
   hash=$(inputs_hash "$SUITE" "$(mirror)" "$packages" "$ROOT/images/probe" "$(declare -f debootstrap_image)")
   if up_to_date platform/probe:dev "$hash"; then say "platform/probe:dev up to date ($hash)"; return; fi
+  local old
+  old=$(image_id platform/probe:dev)
   debootstrap_image platform/probe-rootfs:dev "$hash" "$packages"
   build --label "$HASH_LABEL=$hash" --build-arg BASE=platform/probe-rootfs:dev -t platform/probe:dev "$ROOT/images/probe" >/dev/null
   docker rmi platform/probe-rootfs:dev >/dev/null
+  drop_replaced "$old" platform/probe:dev
 }
 
 build_squid() {
   local script="$ROOT/images/squid/build.sh"
   if [ -x "$script" ] || [ -f "$script" ]; then
     say "platform/squid:dev via images/squid/build.sh"
-    bash "$script" platform/squid:dev "$MINBASE"
+    local old
+    old=$(image_id platform/squid:dev)
+    bash "$script" platform/squid:dev "$MINBASE" >/dev/null
+    drop_replaced "$old" platform/squid:dev
     return
   fi
   # Until images/squid/build.sh exists: Squid straight from debootstrap.
@@ -133,5 +155,5 @@ probe_pid=$!
 wait "$minbase_pid"
 wait "$probe_pid"
 timed build_squid
-docker image ls --filter "label=$HASH_LABEL" --format '{{.Repository}}:{{.Tag}}  {{.Size}}  {{.ID}}'
+docker image ls --filter "label=$HASH_LABEL" --filter dangling=false --format '{{.Repository}}:{{.Tag}}  {{.Size}}  {{.ID}}'
 say "done"

@@ -7,6 +7,8 @@ import { parseCpus } from "../sandbox/engine/cpus";
 import { parseGoDuration } from "../sandbox/engine/go-duration";
 import { SandboxInputError } from "../sandbox/engine/input-error";
 import { toNetworkCreate } from "../sandbox/engine/network-mapper";
+import { checkReproducible } from "../sandbox/bringup";
+import type { RecordedResource } from "../program/mocks";
 
 const base = { name: "c1", image: "platform/busybox:dev" };
 
@@ -115,5 +117,25 @@ describe("Go durations and Docker CPU counts", () => {
       }),
     );
     assert.throws(() => parseCpus("abc"));
+  });
+});
+
+describe("resource types", () => {
+  const resource = (type: string, custom = true): RecordedResource => ({ type, name: `r-${type}`, custom, id: "id", inputs: {}, secretInputs: [], state: {} }) as RecordedResource;
+
+  it("accepts docker Network/Volume/Container, tls and random resources, components and providers", () => {
+    checkReproducible([
+      resource("docker:index/network:Network"),
+      resource("docker:index/volume:Volume"),
+      resource("docker:index/container:Container"),
+      resource("tls:index/privateKey:PrivateKey"),
+      resource("random:index/randomPassword:RandomPassword"),
+      resource("platform:index:Platform", false),
+      resource("pulumi:providers:docker"),
+    ]);
+  });
+
+  it("refuses any other resource type before anything is created, naming it", () => {
+    assert.throws(() => checkReproducible([resource("docker:index/network:Network"), resource("docker:index/remoteImage:RemoteImage")]), /r-docker:index\/remoteImage:RemoteImage: resource type docker:index\/remoteImage:RemoteImage cannot be reproduced by the sandbox/);
   });
 });

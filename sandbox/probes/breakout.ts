@@ -62,7 +62,7 @@ export const ptraceOther: Probe = {
     if (!victim) return { verdict: "skipped", evidence: "the stack has no other app to host a victim process" };
     const nonce = `platform-probe-victim-${Math.random().toString(36).slice(2, 10)}`;
     // the victim process carries the nonce in its command line so the attacker can look for it
-    const sleeper = execIn(victim.container, ["python3", "-c", "import time; time.sleep(12)", nonce], { timeoutMs: 20_000 });
+    const sleeper = execIn(victim.container, ["python3", "-c", "import time; time.sleep(5)", nonce], { timeoutMs: 15_000 });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const run = await runPython(target.container, "ptrace", { nonce });
     await sleeper;

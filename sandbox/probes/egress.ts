@@ -12,7 +12,7 @@ function proxyOf(target: AppTarget): Proxy | string {
   return target.egress;
 }
 
-async function ask(target: AppTarget, proxy: Proxy, method: "CONNECT" | "OPTIONS", destination: string) {
+async function ask(target: AppTarget, proxy: Proxy, method: "CONNECT", destination: string) {
   const run = await runPython(target.container, "proxy_request", { proxy_host: proxy.ip, proxy_port: proxy.port, method, target: destination, timeout: 15 }, 30_000);
   if (!run.output) return { status: -2, evidence: `no report: ${describeFailure(run)}` };
   return { status: Number(run.output.status), evidence: run.output.evidence };
@@ -24,13 +24,15 @@ export const whitelistedAllowed: Probe = {
   id: "egress.whitelisted-allowed",
   category: "egress",
   title: "a whitelisted domain is let through the proxy (control)",
-  async run(target) {
+  async run(target, env) {
     const proxy = proxyOf(target);
     if (typeof proxy === "string") return { verdict: "skipped", evidence: proxy };
     if (proxy.whitelist.length === 0) return { verdict: "skipped", evidence: "the app has no whitelisted domain" };
     const domain = proxy.whitelist[0].startsWith(".") ? `www${proxy.whitelist[0]}` : proxy.whitelist[0];
-    // OPTIONS with Max-Forwards: 0 is answered by the proxy itself: the policy decision without an upstream
-    const answer = await ask(target, proxy, "OPTIONS", `http://${domain}/`);
+    // An allowed CONNECT makes the proxy resolve and contact the real domain: only on request.
+    if (!env.allowInternet) return { verdict: "skipped", evidence: `would make the proxy contact ${domain} on the internet (run with --allow-internet)` };
+    const answer = await ask(target, proxy, "CONNECT", `${domain}:443`);
+    // any answer but a denial means the policy let it through (the origin itself may be unreachable)
     return { verdict: answer.status > 0 && !denied(answer.status) ? "ok" : "FAILED", evidence: answer.evidence };
   },
 };
@@ -42,7 +44,8 @@ export const notWhitelistedDenied: Probe = {
   async run(target) {
     const proxy = proxyOf(target);
     if (typeof proxy === "string") return { verdict: "skipped", evidence: proxy };
-    const answer = await ask(target, proxy, "OPTIONS", "http://not-whitelisted.platform-probe.invalid/");
+    // .invalid never resolves (RFC 6761): even a wrongly allowed request reaches no host
+    const answer = await ask(target, proxy, "CONNECT", "not-whitelisted.platform-probe.invalid:443");
     if (answer.status === -2 || answer.status === -1) return { verdict: "skipped", evidence: answer.evidence };
     return { verdict: denied(answer.status) ? "stopped" : "NOT STOPPED", evidence: answer.evidence };
   },

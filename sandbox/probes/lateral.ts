@@ -7,7 +7,7 @@ import { absentReason, Endpoint } from "./types";
 const LISTEN_PORT = 18080;
 const LISTENER = `import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", ${LISTEN_PORT})); s.listen(8); s.settimeout(1)
-end = time.time() + 10
+end = time.time() + 6
 while time.time() < end:
     try: c, _ = s.accept(); c.sendall(b"victim\\n"); c.close()
     except OSError: pass`;

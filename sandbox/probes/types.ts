@@ -61,6 +61,8 @@ export interface ProbeEnvironment {
   hostMarker: { path: string; nonce: string };
   /** a listener outside every platform network, standing in for the internet */
   internet: Endpoint | { absent: string };
+  /** whether probes may make the proxy contact real internet hosts (egress.whitelisted-allowed) */
+  allowInternet?: boolean;
   /** a TCP port listening on every address of the Docker host */
   hostListener: { port: number } | { absent: string };
 }

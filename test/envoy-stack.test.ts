@@ -19,20 +19,55 @@ const CONTAINER = "docker:index/container:Container";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 const role = (c: Obj) => c.inputs.labels.find((l: Obj) => l.label === "platform.role")?.value;
-const upload = (c: Obj, file: string) => c.inputs.uploads.find((u: Obj) => u.file === file)?.content as string;
+const label = (c: Obj, name: string) => c.inputs.labels.find((l: Obj) => l.label === name)?.value;
+/** A workload's upload seed (Docker name `<name>-seed`, logical name `<logical name>-seed`); see seedContainer. */
+function seedOf(containers: Obj[], workload: Obj): Obj {
+  const seeds = containers.filter((c) => c.inputs.name === `${workload.inputs.name}-seed`);
+  assert.equal(seeds.length, 1, `${workload.inputs.name} has exactly one upload seed`);
+  return seeds[0];
+}
+/** The content of `file` as uploaded for `workload`: the workload itself uploads nothing, its seed does. */
+function uploadOf(containers: Obj[], workload: Obj, file: string): string {
+  assert.equal(workload.inputs.uploads, undefined, `${workload.inputs.name}: nothing is uploaded into a read-only root`);
+  const found = (seedOf(containers, workload).inputs.uploads as Obj[]).filter((u) => u.file === file);
+  assert.equal(found.length, 1, `${workload.inputs.name}: one upload of ${file}`);
+  return found[0].content as string;
+}
+/** The seed is a never-started, network-less twin of its workload with a writable root, holding the same volumes. */
+function assertSeedOf(containers: Obj[], workload: Obj): Obj {
+  const seed = seedOf(containers, workload);
+  const [w, s] = [workload.inputs, seed.inputs];
+  assert.equal(seed.name, `${workload.name}-seed`, "the seed's logical name");
+  assert.equal(seed.parentType, workload.parentType, `${seed.name}: same component as its workload`);
+  assert.equal(role(seed), "seed", `${seed.name} role`);
+  for (const name of ["platform.app", "platform.stack", "platform.service"]) assert.equal(label(seed, name), label(workload, name), `${seed.name} label ${name}`);
+  assert.deepEqual([s.start, s.mustRun, s.networkMode, s.readOnly], [false, false, "none", false], `${seed.name}: created, never started, no network, writable root`);
+  assert.equal(s.networksAdvanced, undefined, `${seed.name} joins no network`);
+  assert.equal(s.tmpfs, undefined, `${seed.name} has no tmpfs`);
+  assert.deepEqual(s.volumes, w.volumes, `${seed.name} mounts exactly its workload's volumes`);
+  for (const key of ["image", "user", "capabilities", "privileged", "securityOpts", "memory", "memorySwap", "cpus", "ulimits"]) assert.deepEqual(s[key], w[key], `${seed.name}.${key}`);
+  assert.ok(Array.isArray(s.uploads) && s.uploads.length > 0, `${seed.name} carries the uploads`);
+  assert.equal(w.uploads, undefined, `${workload.inputs.name} has no uploads`);
+  return seed;
+}
 const env = (c: Obj) => Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 
 describe("the dev stack with gateway and identity, under mocks", { timeout: 180_000 }, () => {
   let run: ProgramRun;
   let gateway: Obj;
   let keycloak: Obj;
+  let containers: Obj[];
+  const upload = (c: Obj, file: string) => uploadOf(containers, c, file);
   const plan = buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackConfig("dev"))).spec, "dev");
 
   before(async () => {
     run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "real" });
-    const containers = run.ofType(CONTAINER);
-    gateway = containers.find((c) => role(c) === "gateway")!;
-    keycloak = containers.find((c) => role(c) === "identity")!;
+    containers = run.ofType(CONTAINER);
+    const gateways = containers.filter((c) => role(c) === "gateway");
+    const keycloaks = containers.filter((c) => role(c) === "identity");
+    assert.equal(gateways.length, 1, "one gateway container");
+    assert.equal(keycloaks.length, 1, "one Keycloak container");
+    [gateway, keycloak] = [gateways[0], keycloaks[0]];
   });
 
   it("adds one ApiGateway and one IdentityProvider under the Platform, owning their containers and keys", () => {
@@ -43,6 +78,11 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
     }
     assert.equal(gateway.parentType, "platform:gateway:ApiGateway");
     assert.equal(keycloak.parentType, "platform:identity:IdentityProvider");
+    // each component owns exactly its workload and that workload's upload seed
+    for (const [type, workload] of [["platform:gateway:ApiGateway", gateway], ["platform:identity:IdentityProvider", keycloak]] as const) {
+      const owned = containers.filter((c) => c.parentType === type);
+      assert.deepEqual(owned.map((c) => c.inputs.name).sort(), [workload.inputs.name, `${workload.inputs.name}-seed`].sort(), type);
+    }
     for (const p of run.ofType(PASSWORD)) assert.equal(p.parentType, "platform:identity:IdentityProvider");
     assert.equal(run.ofType(PASSWORD).length, 1 + plan.apps.length, "an admin password and one client secret per app");
   });
@@ -67,7 +107,14 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
       assert.equal(p.memorySwap, p.memory);
       assert.equal(p.publishAllPorts, false);
       assert.equal(p.ports, undefined);
-      assert.ok(c.secretInputs.includes("uploads"), `${c.name} uploads hold a private key`);
+      assert.equal(p.networkMode, undefined, `${c.name}: networkMode would make Docker drop the static address`);
+      const seed = assertSeedOf(containers, c);
+      assert.ok(seed.secretInputs.includes("uploads"), `${seed.name} uploads hold a private key`);
+      assert.deepEqual(
+        seed.inputs.uploads.filter((u: Obj) => u.file === "/etc/platform/tls/key.pem").map((u: Obj) => [u.owner, u.group, u.permissions]),
+        [["0", p.user.split(":")[1], "0440"]],
+        `${c.name}: the key is root-owned, readable by the workload's group only`,
+      );
     }
     assert.deepEqual(keycloak.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]), [["plat-dev-identity", infraAddress(plan.networks.identity, "identity")]]);
   });
@@ -83,7 +130,7 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
     const bootstrap = parse(upload(gateway, "/etc/platform/tls/envoy.yaml"));
     const keys = run.ofType("tls:index/privateKey:PrivateKey");
     for (const app of plan.apps) {
-      const appContainer = run.ofType(CONTAINER).find((c) => c.inputs.name === app.containerName)!;
+      const appContainer = containers.find((c) => c.inputs.name === app.containerName)!;
       const appCert = new X509Certificate(upload(appContainer, "/etc/platform/tls/cert.pem"));
       const key = keys.find((k) => k.state.publicKeyPem === appCert.publicKey.export({ type: "spki", format: "pem" }))!;
       assert.ok(key, `the key behind ${app.spec.name}'s certificate`);
@@ -131,7 +178,8 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
     assert.match(keycloak.inputs.entrypoints[2], /KC_BOOTSTRAP_ADMIN_PASSWORD="\$\(< \/etc\/platform\/tls\/admin-password\)" && export KC_BOOTSTRAP_ADMIN_PASSWORD && exec /);
     const realm = JSON.parse(upload(keycloak, "/etc/platform/tls/realm.json"));
     for (const app of plan.apps) {
-      const appContainer = run.ofType(CONTAINER).find((c) => c.inputs.name === app.containerName)!;
+      const appContainer = containers.find((c) => c.inputs.name === app.containerName)!;
+      const appSeed = assertSeedOf(containers, appContainer);
       const appEnv = env(appContainer);
       const own = secrets.find((s) => s.name.endsWith(`-client-${app.spec.name}`))!;
       assert.equal(upload(appContainer, appEnv.PLATFORM_OAUTH_CLIENT_SECRET_FILE), own.value);
@@ -139,7 +187,9 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
       assert.equal(appEnv.PLATFORM_OAUTH_TOKEN_URL, `https://${app.gatewayIp}:8443/realms/platform/protocol/openid-connect/token`);
       assert.equal(realm.clients.find((c: Obj) => c.clientId === app.spec.name).secret, own.value, "the realm import holds the same secret");
       const others = secrets.filter((s) => s !== own).map((s) => s.value);
-      for (const other of others) assert.ok(!JSON.stringify(appContainer.inputs).includes(other), `${app.spec.name} sees no other secret`);
+      for (const holder of [appContainer, appSeed]) {
+        for (const other of others) assert.ok(!JSON.stringify(holder.inputs).includes(other), `${holder.inputs.name} sees no other secret`);
+      }
     }
     // no secret value in any input that is not marked secret, nor in stack outputs
     for (const r of run.resources) {
@@ -161,6 +211,12 @@ describe("a production-like stack with PostgreSQL for Keycloak", { timeout: 120_
     const db = containers.find((c) => role(c) === "database")!;
     const kc = containers.find((c) => role(c) === "identity")!;
     assert.ok(db, "database container");
+    assert.deepEqual(
+      containers.filter((c) => c.parentType === "platform:identity:IdentityProvider").map((c) => c.inputs.name).sort(),
+      [kc.inputs.name, `${kc.inputs.name}-seed`, db.inputs.name, `${db.inputs.name}-seed`].sort(),
+      "Keycloak, the database and one upload seed each",
+    );
+    assert.equal(db.inputs.networkMode, undefined, "networkMode would make Docker drop the static address");
     const identityNet = parsePlan(config).networks.identity;
     assert.deepEqual(db.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]), [["plat-dev-identity", infraAddress(identityNet, "database")]]);
     assert.equal(db.inputs.readOnly, true);
@@ -175,9 +231,11 @@ describe("a production-like stack with PostgreSQL for Keycloak", { timeout: 120_
     assert.equal(kcEnv.KC_DB_PASSWORD, undefined);
     const dbPassword = run.ofType(PASSWORD).find((p) => p.name.endsWith("-db-password"))!.state.result as string;
     for (const c of [db, kc]) {
-      assert.ok(c.secretInputs.includes("uploads"), `${c.name} uploads are secret`);
-      assert.deepEqual(c.inputs.uploads.find((u: Obj) => u.file === "/etc/platform/tls/db-password"), { file: "/etc/platform/tls/db-password", content: dbPassword, permissions: "0440", owner: "0", group: c === db ? "999" : "9200" });
+      const seed = assertSeedOf(containers, c);
+      assert.ok(seed.secretInputs.includes("uploads"), `${seed.name} uploads are secret`);
+      assert.deepEqual(seed.inputs.uploads.filter((u: Obj) => u.file === "/etc/platform/tls/db-password"), [{ file: "/etc/platform/tls/db-password", content: dbPassword, permissions: "0440", owner: "0", group: c === db ? "999" : "9200" }]);
     }
+    assert.deepEqual(seedOf(containers, db).inputs.uploads.map((u: Obj) => u.file), ["/etc/platform/tls/db-password"], "the database seed carries only the password");
     assert.match(kc.inputs.entrypoints[2], /KC_DB_PASSWORD="\$\(< \/etc\/platform\/tls\/db-password\)" && export KC_DB_PASSWORD && exec /);
     assert.ok(kc.inputs.entrypoints.join(" ").includes("'--db=postgres'"));
   });

@@ -19,6 +19,7 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
   let run: ProgramRun;
   let plan: PlatformPlan;
   let egress: RecordedResource;
+  let seed: RecordedResource;
 
   before(async () => {
     run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "fast" });
@@ -26,6 +27,9 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
     const found = run.ofType(CONTAINER).filter((c) => role(c) === "egress");
     assert.equal(found.length, 1, "exactly one egress container");
     egress = found[0];
+    const seeds = run.ofType(CONTAINER).filter((c) => c.inputs.name === `${egress.inputs.name}-seed`);
+    assert.equal(seeds.length, 1, "exactly one upload seed for the egress container");
+    seed = seeds[0];
   });
 
   it("is one component under Platform, owning the Squid container and its config volume", () => {
@@ -36,10 +40,26 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
     const volumes = run.ofType("docker:index/volume:Volume").filter((v) => v.parentType === EGRESS);
     assert.deepEqual(volumes.map((v) => v.inputs.name), ["plat-dev-egress-conf"]);
     assert.deepEqual(egress.inputs.volumes, [{ volumeName: "plat-dev-egress-conf", containerPath: "/etc/squid/platform", readOnly: false }]);
+    // the squid container and its upload seed, nothing else
+    assert.deepEqual(run.ofType(CONTAINER).filter((c) => c.parentType === EGRESS).map((c) => c.inputs.name).sort(), ["plat-dev-egress", "plat-dev-egress-seed"]);
+  });
+
+  it("has an upload seed: a never-started, network-less twin with a writable root and the same volume", () => {
+    assert.equal(seed.name, `${egress.name}-seed`, "logical name");
+    assert.equal(seed.parentType, EGRESS);
+    assert.equal(role(seed), "seed");
+    assert.deepEqual(seed.inputs.labels.filter((l: any) => l.label !== "platform.role"), egress.inputs.labels.filter((l: any) => l.label !== "platform.role"), "platform.stack (and any app/service label) kept");
+    assert.deepEqual([seed.inputs.start, seed.inputs.mustRun, seed.inputs.networkMode, seed.inputs.readOnly], [false, false, "none", false]);
+    assert.equal(seed.inputs.networksAdvanced, undefined);
+    assert.equal(seed.inputs.tmpfs, undefined);
+    assert.deepEqual(seed.inputs.volumes, egress.inputs.volumes);
+    for (const key of ["image", "user", "capabilities", "privileged", "securityOpts", "memory", "memorySwap", "cpus", "ulimits"]) assert.deepEqual(seed.inputs[key], egress.inputs[key], key);
+    assert.equal(egress.inputs.uploads, undefined, "nothing is uploaded into the read-only squid container");
   });
 
   it("uploads exactly the squid.conf rendered from the stack config, root-owned and read-only", () => {
-    const uploads = egress.inputs.uploads as any[];
+    assert.equal(egress.inputs.uploads, undefined);
+    const uploads = seed.inputs.uploads as any[];
     assert.equal(uploads.length, 1);
     assert.equal(uploads[0].file, SQUID_CONF_FILE);
     assert.equal(uploads[0].content, renderSquidConf(squidInputFromPlan(plan)));
@@ -68,7 +88,7 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
 
   it("joins the outbound network first and every app network at that app's egress address", () => {
     const attachments = egress.inputs.networksAdvanced as any[];
-    assert.equal(egress.inputs.networkMode, plan.networks.outbound.dockerName);
+    assert.equal(egress.inputs.networkMode, undefined, "networkMode would make Docker drop the static address");
     assert.deepEqual(attachments[0], { name: plan.networks.outbound.dockerName, ipv4Address: infraAddress(plan.networks.outbound, "egress"), aliases: ["egress"] });
     assert.deepEqual(
       attachments.slice(1).map((a) => [a.name, a.ipv4Address]),
@@ -78,7 +98,14 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
   });
 
   it("is the only container on the outbound network", () => {
-    const onOutbound = run.ofType(CONTAINER).filter((c) => (c.inputs.networksAdvanced as any[]).some((a) => a.name === plan.networks.outbound.dockerName));
+    const containers = run.ofType(CONTAINER);
+    // upload seeds join no network at all; every other container lists its networks
+    const seeds = containers.filter((c) => role(c) === "seed");
+    assert.ok(seeds.length >= plan.apps.length + plan.services.length + 3, "a seed per app, service, gateway, egress and identity");
+    for (const s of seeds) assert.deepEqual([s.inputs.networkMode, s.inputs.networksAdvanced], ["none", undefined], s.inputs.name);
+    const workloads = containers.filter((c) => role(c) !== "seed");
+    for (const c of workloads) assert.ok(Array.isArray(c.inputs.networksAdvanced) && c.inputs.networksAdvanced.length > 0, `${c.inputs.name} lists its networks`);
+    const onOutbound = workloads.filter((c) => (c.inputs.networksAdvanced as any[]).some((a) => a.name === plan.networks.outbound.dockerName));
     assert.deepEqual(onOutbound.map(role), ["egress"]);
   });
 
@@ -93,9 +120,9 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
     }
   });
 
-  it("passes every policy rule (no finding on the egress container)", () => {
+  it("passes every policy rule (no finding on the egress container nor on its upload seed)", () => {
     const resources = run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, secretInputs: r.secretInputs }));
-    const findings = evaluate(resources).filter((f) => f.resourceName === egress.name && f.ruleId !== "cis-5.28-image-pinned");
-    assert.deepEqual(findings.map((f) => `${f.ruleId}: ${f.message}`), []);
+    const findings = evaluate(resources).filter((f) => (f.resourceName === egress.name || f.resourceName === seed.name) && f.ruleId !== "cis-5.28-image-pinned");
+    assert.deepEqual(findings.map((f) => `${f.resourceName} ${f.ruleId}: ${f.message}`), []);
   });
 });

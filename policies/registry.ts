@@ -40,6 +40,7 @@ import { outboundEgressOnly } from "./rules/stack/outbound-egress-only";
 import { appServiceIsolation } from "./rules/stack/app-service-isolation";
 import { appCertificate } from "./rules/stack/app-certificate";
 import { appOauthClient } from "./rules/stack/app-oauth-client";
+import { seedIsolation } from "./rules/stack/seed-isolation";
 
 export const containerRules: readonly ResourceRule<any>[] = [
   nonRootUser, apparmorProfile, selinuxLabel, capabilities, privileged, sensitiveHostPaths, privilegedPorts,
@@ -48,7 +49,7 @@ export const containerRules: readonly ResourceRule<any>[] = [
   defaultBridge, hostUserns, dockerSocket, nprocUlimit, envSecrets,
 ];
 export const networkRules: readonly ResourceRule<any>[] = [networkInternal, networkDriver, networkHostBinding, outboundIcc];
-export const stackRules: readonly StackRule<any>[] = [appSingleNetwork, appNetworkMembers, outboundEgressOnly, appServiceIsolation, appCertificate, appOauthClient];
+export const stackRules: readonly StackRule<any>[] = [appSingleNetwork, appNetworkMembers, outboundEgressOnly, appServiceIsolation, appCertificate, appOauthClient, seedIsolation];
 export const allRules: readonly Rule[] = [...containerRules, ...networkRules, ...stackRules];
 
 export function ruleById(id: string): Rule | undefined {

@@ -90,7 +90,10 @@ describe("platform-policy-check", () => {
       assert.equal(code, 1);
       assert.match(out, /^  container "platform-app-alpha-container" \(docker:index\/container:Container\)$/m);
       assert.match(out, /^    MANDATORY critical cis-5\.5-privileged \[CIS 5\.5\]\n      privileged is true\. Fix: remove privileged or set it to false$/m);
-      assert.match(out, /^REJECTED: 1 file, 7 resources, 23 mandatory violations, 0 advisories$/m);
+      // a "seed" that would start on the app network is reported, not mistaken for a harmless seed
+      assert.match(out, /^  container "platform-app-alpha-container-seed" \(docker:index\/container:Container\)\n    MANDATORY medium cis-5\.13-read-only-root \[CIS 5\.13\]\n/m);
+      assert.match(out, /^    MANDATORY critical stack-seed-isolation\n      networks include "plat-dev-app-alpha" \(app network of alpha\), but an upload seed joins no network\. /m);
+      assert.match(out, /^REJECTED: 1 file, 8 resources, 29 mandatory violations, 0 advisories$/m);
     });
 
     it("treats an encrypted secret as a secret: env rules pass, rules that must read it give an advisory", async () => {

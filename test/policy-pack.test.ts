@@ -140,7 +140,7 @@ describe("policies/index.ts served by the CrossGuard analyzer server", { timeout
 
   it("runs the stack rules over the whole stack (analyzeStack) and names the offending resource", async () => {
     const resource = (name: string, role: string, network: string) => {
-      const props = { ...hardenedAppProps(), labels: [{ label: "platform.role", value: role }, { label: "platform.app", value: name }], networkMode: network, networksAdvanced: [{ name: network }] };
+      const props = { ...hardenedAppProps(), labels: [{ label: "platform.role", value: role }, { label: "platform.app", value: name }], networksAdvanced: [{ name: network }] };
       const r = new analyzer.AnalyzerResource();
       r.setType(CONTAINER);
       r.setName(name);

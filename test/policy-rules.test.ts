@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { containerRules, networkRules, toResourcePolicy } from "../policies/registry";
 import { runResourcePolicy } from "../policies/harness";
-import { appNetworkProps, CONTAINER, hardenedAppProps, NETWORK, outboundNetworkProps } from "./fixtures/policy/resources";
+import { appNetworkProps, CONTAINER, hardenedAppProps, NETWORK, outboundNetworkProps, seedAppProps } from "./fixtures/policy/resources";
 
 type Props = Record<string, any>;
 interface Case {
@@ -18,6 +18,16 @@ interface Case {
 const c = (field: string, found: string, fix: string) => `container "alpha": ${field} ${found}. Fix: ${fix}`;
 const n = (name: string, field: string, found: string, fix: string) => `network "${name}": ${field} ${found}. Fix: ${fix}`;
 const UID_FIX = "set user to a non-zero UID:GID such as \"20001:20001\"";
+const BRIDGE_FIX = "leave networkMode unset and list the container's own user-defined network(s) in networksAdvanced, or set networkMode to \"none\"";
+const READ_ONLY_FIX = "set readOnly to true; add tmpfs entries (e.g. /tmp) for paths that must be writable";
+const SEED_FIX = `make it a seed that never runs (start false, mustRun false, networkMode "none", no networksAdvanced, no ports), or ${READ_ONLY_FIX}`;
+const notASeed = (reasons: string) => c("readOnly", `is false, and this is not a seed that never runs: ${reasons}`, SEED_FIX);
+/** Turns the props into the app's upload seed (render/hardening.ts seedContainer), then applies `edit`. */
+const asSeed = (edit: (p: Props) => void = () => undefined) => (p: Props) => {
+  for (const key of Object.keys(p)) delete p[key];
+  Object.assign(p, seedAppProps());
+  edit(p);
+};
 
 const containerCases: Record<string, Case[]> = {
   "cis-4.1-non-root-user": [
@@ -79,7 +89,7 @@ const containerCases: Record<string, Case[]> = {
     { title: "port 8080", change: (p) => (p.ports = [{ internal: 8080, external: 8080, ip: "127.0.0.1" }]), expected: [] },
   ],
   "cis-5.9-publish-all-ports": [{ title: "publishAllPorts", change: (p) => (p.publishAllPorts = true), expected: [c("publishAllPorts", "is true (every EXPOSEd port is published on the host)", "remove publishAllPorts or set it to false")] }],
-  "cis-5.10-host-network": [{ title: "host", change: (p) => (p.networkMode = "host"), expected: [c("networkMode", "is \"host\" (the host's network namespace is shared)", "set networkMode to the container's own user-defined network")] }],
+  "cis-5.10-host-network": [{ title: "host", change: (p) => (p.networkMode = "host"), expected: [c("networkMode", "is \"host\" (the host's network namespace is shared)", "remove networkMode and list the container's own user-defined network in networksAdvanced")] }],
   "cis-5.11-memory-limit": [
     { title: "unset", change: (p) => delete p.memory, expected: [c("memory", "is unset (no limit)", "set memory to a limit in MB between 4 and 16384, e.g. 256")] },
     { title: "zero", change: (p) => (p.memory = 0), expected: [c("memory", "is 0 (no limit)", "set memory to a limit in MB between 4 and 16384, e.g. 256")] },
@@ -92,8 +102,43 @@ const containerCases: Record<string, Case[]> = {
     { title: "cpuQuota instead", change: (p) => { delete p.cpus; p.cpuQuota = 50000; }, expected: [] },
   ],
   "cis-5.13-read-only-root": [
-    { title: "unset", change: (p) => delete p.readOnly, expected: [c("readOnly", "is unset (the root filesystem is writable)", "set readOnly to true; add tmpfs entries (e.g. /tmp) for paths that must be writable")] },
-    { title: "false", change: (p) => (p.readOnly = false), expected: [c("readOnly", "is false", "set readOnly to true; add tmpfs entries (e.g. /tmp) for paths that must be writable")] },
+    { title: "unset", change: (p) => delete p.readOnly, expected: [c("readOnly", "is unset (the root filesystem is writable)", READ_ONLY_FIX)] },
+    { title: "false", change: (p) => (p.readOnly = false), expected: [c("readOnly", "is false", READ_ONLY_FIX)] },
+    {
+      title: "the platform's upload seed (never started, no network, no ports)",
+      change: asSeed((p) => assert.deepEqual([p.readOnly, p.start, p.mustRun, p.networkMode, p.networksAdvanced, p.ports, p.uploads.length], [false, false, false, "none", undefined, undefined, 3])),
+      expected: [],
+    },
+    { title: "a seed that is started", change: asSeed((p) => (p.start = true)), expected: [notASeed("start is true")] },
+    { title: "a seed with start unset", change: asSeed((p) => delete p.start), expected: [notASeed("start is unset (the provider starts it)")] },
+    { title: "a seed with mustRun unset", change: asSeed((p) => delete p.mustRun), expected: [notASeed("mustRun is unset (true: it must keep running)")] },
+    {
+      title: "a seed on a network",
+      change: asSeed((p) => {
+        delete p.networkMode;
+        p.networksAdvanced = [{ name: "plat-dev-app-alpha", aliases: [] }];
+      }),
+      expected: [notASeed("networkMode is unset, not \"none\", networksAdvanced has 1 attachment")],
+    },
+    { title: "a seed on the default bridge", change: asSeed((p) => (p.networkMode = "bridge")), expected: [notASeed("networkMode is \"bridge\", not \"none\"")] },
+    { title: "a seed with a published port", change: asSeed((p) => (p.ports = [{ internal: 8080, external: 18080, ip: "127.0.0.1" }])), expected: [notASeed("ports has 1 published port")] },
+    { title: "a seed with publishAllPorts", change: asSeed((p) => (p.publishAllPorts = true)), expected: [notASeed("publishAllPorts is true")] },
+    {
+      title: "start false alone does not exempt a networked container",
+      change: (p) => {
+        p.readOnly = false;
+        p.start = false;
+      },
+      expected: [notASeed("mustRun is unset (true: it must keep running), networkMode is unset, not \"none\", networksAdvanced has 1 attachment")],
+    },
+    {
+      title: "the seed label alone does not exempt a running container",
+      change: (p) => {
+        p.readOnly = false;
+        p.labels = [{ label: "platform.role", value: "seed" }, { label: "platform.app", value: "alpha" }];
+      },
+      expected: [notASeed("start is unset (the provider starts it), mustRun is unset (true: it must keep running), networkMode is unset, not \"none\", networksAdvanced has 1 attachment")],
+    },
   ],
   "cis-5.14-host-interface": [
     {
@@ -154,15 +199,40 @@ const containerCases: Record<string, Case[]> = {
     { title: "a local image ID", change: (p) => (p.image = `sha256:${"d".repeat(64)}`), config: { allowedRegistries: ["registry.internal"] }, expected: [] },
   ],
   "cis-5.30-default-bridge": [
-    { title: "unset", change: (p) => delete p.networkMode, expected: [c("networkMode", "is unset (Docker's default bridge network)", "set networkMode to the container's own user-defined network")] },
+    {
+      title: "unset with a user-defined network in networksAdvanced (the platform's shape: the provider disconnects the default bridge before start)",
+      change: (p) => assert.deepEqual([p.networkMode, p.networksAdvanced.map((n: any) => n.name)], [undefined, ["plat-dev-app-alpha"]]),
+      expected: [],
+    },
+    { title: "unset with no networksAdvanced", change: (p) => (p.networksAdvanced = []), expected: [c("networkMode", "is unset and networksAdvanced lists no user-defined network (Docker's default bridge network)", BRIDGE_FIX)] },
+    { title: "unset with networksAdvanced missing", change: (p) => delete p.networksAdvanced, expected: [c("networkMode", "is unset and networksAdvanced lists no user-defined network (Docker's default bridge network)", BRIDGE_FIX)] },
+    {
+      title: "unset with only modes and blanks in networksAdvanced",
+      change: (p) => (p.networksAdvanced = [{ name: "none" }, { name: "host" }, { name: " " }, { name: "container:abc" }, {}]),
+      expected: [c("networkMode", "is unset and networksAdvanced lists no user-defined network (Docker's default bridge network)", BRIDGE_FIX)],
+    },
+    {
+      title: "unset with only a bridge attachment",
+      change: (p) => (p.networksAdvanced = [{ name: "bridge" }]),
+      expected: [
+        c("networkMode", "is unset and networksAdvanced lists no user-defined network (Docker's default bridge network)", BRIDGE_FIX),
+        c("networksAdvanced[0].name", "is \"bridge\" (Docker's default bridge network)", "attach only user-defined networks"),
+      ],
+    },
+    { title: "bridge, even with a user-defined network", change: (p) => (p.networkMode = "bridge"), expected: [c("networkMode", "is \"bridge\" (Docker's default bridge network)", BRIDGE_FIX)] },
+    { title: "default", change: (p) => (p.networkMode = "default"), expected: [c("networkMode", "is \"default\" (Docker's default bridge network)", BRIDGE_FIX)] },
     {
       title: "bridge attachment",
       change: (p) => {
         p.networkMode = "bridge";
         p.networksAdvanced.push({ name: "bridge" });
       },
-      expected: [c("networkMode", "is \"bridge\" (Docker's default bridge network)", "set networkMode to the container's own user-defined network"), c("networksAdvanced[1].name", "is \"bridge\" (Docker's default bridge network)", "attach only user-defined networks")],
+      expected: [c("networkMode", "is \"bridge\" (Docker's default bridge network)", BRIDGE_FIX), c("networksAdvanced[1].name", "is \"bridge\" (Docker's default bridge network)", "attach only user-defined networks")],
     },
+    { title: "a bridge attachment next to a user-defined network", change: (p) => p.networksAdvanced.push({ name: "bridge" }), expected: [c("networksAdvanced[1].name", "is \"bridge\" (Docker's default bridge network)", "attach only user-defined networks")] },
+    { title: "none", change: (p) => ((p.networkMode = "none"), (p.networksAdvanced = [])), expected: [] },
+    { title: "the upload seed (networkMode none)", change: asSeed(), expected: [] },
+    { title: "networkMode naming a user-defined network", change: (p) => (p.networkMode = "plat-dev-app-alpha"), expected: [] },
   ],
   "cis-5.31-host-userns": [{ title: "host", change: (p) => (p.usernsMode = "host"), expected: [c("usernsMode", "is \"host\" (the host's user namespace is shared)", "remove usernsMode so the container gets a private user namespace")] }],
   "cis-5.32-docker-socket": [
@@ -258,6 +328,10 @@ describe("container rules", () => {
       const policy = toResourcePolicy(rule);
       it("passes the platform's hardened app container", async () => {
         const run = await runResourcePolicy(policy, { type: CONTAINER, name: "alpha", props: hardenedAppProps() });
+        assert.deepEqual(run, { violations: [] });
+      });
+      it("passes the platform's upload seed (it keeps its workload's hardening, healthcheck and restart policy)", async () => {
+        const run = await runResourcePolicy(policy, { type: CONTAINER, name: "alpha-seed", props: seedAppProps() });
         assert.deepEqual(run, { violations: [] });
       });
       for (const testCase of containerCases[rule.id] ?? []) {

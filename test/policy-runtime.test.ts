@@ -48,6 +48,13 @@ describe("unknown values at preview time", () => {
     assert.equal(run.advisory, "can't run policy 'cis-5.4-capabilities' during preview: Array value at .capabilities.adds can't be known during preview");
   });
 
+  it("cis-5.30 with an unset networkMode depends on networksAdvanced: an unknown network name gives the advisory, not a pass", async () => {
+    const props = { ...hardenedAppProps(), networksAdvanced: [{ name: UNKNOWN.string, aliases: [] }] };
+    assert.ok(!("networkMode" in props));
+    const run = await runResourcePolicy(resourcePolicy("cis-5.30-default-bridge"), { type: CONTAINER, name: "alpha", props });
+    assert.deepEqual(run, { violations: [], advisory: "can't run policy 'cis-5.30-default-bridge' during preview: string value at .networksAdvanced.0.name can't be known during preview" });
+  });
+
   it("the engine turns an unknown into an advisory finding that names the resource and field", () => {
     const findings = evaluate([{ type: CONTAINER, name: "alpha", props: { ...hardenedAppProps(), user: UNKNOWN.string } }], { stackRules: false });
     assert.deepEqual(

@@ -5,9 +5,11 @@ import { before, describe, it } from "node:test";
 import { evaluate, Finding, PackConfig } from "../policies/engine";
 import { runStackPolicy, ResourceInput } from "../policies/harness";
 import { stackRules, toStackPolicy } from "../policies/registry";
+import type { ResourceView } from "../policies/rules/rule";
+import { deliveredUploads, seedsOf, topology } from "../policies/rules/stack/topology";
 import { loadInput } from "../policies/checker/inputs";
 import { runProgram } from "../program/mocks";
-import { appNetworkProps, CONTAINER, hardenedAppProps, NETWORK, outboundNetworkProps } from "./fixtures/policy/resources";
+import { appNetworkProps, CONTAINER, hardenedAppProps, NETWORK, outboundNetworkProps, seedAppProps } from "./fixtures/policy/resources";
 import { PROGRAM, stackConfig } from "./support/stack-config";
 
 const FIXTURES = join(__dirname, "fixtures", "policy");
@@ -18,31 +20,49 @@ const ALPHA_SECRET = "alphaSecret".padEnd(40, "0");
 const BETA_SECRET = "betaSecret".padEnd(40, "0");
 const realmJson = (clients: [string, string][]) => JSON.stringify({ realm: "platform", clients: clients.map(([clientId, secret]) => ({ clientId, secret })) });
 
-/** A small compliant platform: app alpha, its gateway and egress proxy, one service, and the networks. */
+const CERT_FILE = "/etc/platform/tls/cert.pem";
+const KEY_FILE = "/etc/platform/tls/key.pem";
+const APP_ENVS = ["PLATFORM_OAUTH_CLIENT_ID=alpha", `PLATFORM_OAUTH_CLIENT_SECRET_FILE=${SECRET_FILE}`, `PLATFORM_CERT_FILE=${CERT_FILE}`, `PLATFORM_KEY_FILE=${KEY_FILE}`];
+
+/**
+ * A small compliant platform: app alpha, its gateway and egress proxy, one service, the identity
+ * provider, and the networks. As components/workload-container.ts builds them: no workload sets
+ * networkMode or carries uploads; each workload's files come from its seed (render/hardening.ts
+ * seedContainer), which mounts the same TLS volume, has no network and is never started.
+ */
 function compliantStack(): ResourceInput[] {
   const container = (name: string, role: string, networks: string[], extra: Record<string, any> = {}) => {
     const props = hardenedAppProps();
     props.name = name;
     props.labels = [{ label: "platform.role", value: role }, ...(extra.app ? [{ label: "platform.app", value: extra.app }] : [])];
-    props.networkMode = networks[0];
     props.networksAdvanced = networks.map((n) => ({ name: n, aliases: [] }));
+    props.volumes = [{ volumeName: `plat-${name}-tls`, containerPath: "/etc/platform/tls", readOnly: false }];
     if (extra.envs) props.envs = extra.envs;
-    if (extra.uploads) props.uploads = extra.uploads;
     return { type: CONTAINER, name, props };
   };
+  const seed = (workload: ResourceInput, uploads: Record<string, any>[]) => {
+    const props = seedAppProps();
+    props.name = `${workload.props.name}-seed`;
+    props.labels = workload.props.labels.map((l: any) => (l.label === "platform.role" ? { ...l, value: "seed" } : l));
+    props.volumes = structuredClone(workload.props.volumes);
+    props.uploads = uploads;
+    return { type: CONTAINER, name: `${workload.name}-seed`, props };
+  };
+  const file = (path: string, content: string) => ({ file: path, content, permissions: "0440", owner: "0", group: "20001" });
   const services = { ...appNetworkProps(), name: "plat-services", labels: [{ label: "platform.network", value: "services" }] };
-  const identity = { ...appNetworkProps(), name: "plat-identity", labels: [{ label: "platform.network", value: "identity" }] };
+  const identityNet = { ...appNetworkProps(), name: "plat-identity", labels: [{ label: "platform.network", value: "identity" }] };
+  const alpha = container("alpha", "app", ["plat-dev-app-alpha"], { app: "alpha", envs: [...APP_ENVS] });
+  const identity = container("identity", "identity", ["plat-identity"]);
   return [
     { type: NETWORK, name: "net-alpha", props: appNetworkProps("alpha") },
     { type: NETWORK, name: "net-services", props: services },
-    { type: NETWORK, name: "net-identity", props: identity },
+    { type: NETWORK, name: "net-identity", props: identityNet },
     { type: NETWORK, name: "net-outbound", props: outboundNetworkProps() },
-    container("alpha", "app", ["plat-dev-app-alpha"], {
-      app: "alpha",
-      envs: ["PLATFORM_OAUTH_CLIENT_ID=alpha", `PLATFORM_OAUTH_CLIENT_SECRET_FILE=${SECRET_FILE}`],
-      uploads: [{ file: SECRET_FILE, content: ALPHA_SECRET, permissions: "0440", owner: "0", group: "10001" }],
-    }),
-    container("identity", "identity", ["plat-identity"], { uploads: [{ file: "/etc/platform/tls/realm.json", content: realmJson([["alpha", ALPHA_SECRET]]) }] }),
+    // uploads[0] is the client secret, [1] the certificate, [2] the key
+    seed(alpha, [file(SECRET_FILE, ALPHA_SECRET), file(CERT_FILE, "cert-pem"), file(KEY_FILE, "key-pem")]),
+    alpha,
+    seed(identity, [file("/etc/platform/tls/realm.json", realmJson([["alpha", ALPHA_SECRET]]))]),
+    identity,
     container("gateway", "gateway", ["plat-dev-app-alpha", "plat-services"]),
     container("egress", "egress", ["plat-dev-app-alpha", "plat-dev-outbound"]),
     container("weather", "service", ["plat-services"]),
@@ -62,6 +82,16 @@ const c = (name: string, field: string, found: string, fix: string) => `containe
 const oauthFix = (file = "<file>") =>
   `register OAuth2 client alpha in the identity provider's realm, set PLATFORM_OAUTH_CLIENT_ID=alpha and PLATFORM_OAUTH_CLIENT_SECRET_FILE=${file}, and upload client alpha's secret to ${file} (as a Pulumi secret, never as env)`;
 const OAUTH_FIX = oauthFix();
+const NO_REALM_FOUND = "is missing (no identity provider container in the stack gets a realm import from its upload seed)";
+const certFix = (what: "certificate" | "key", file = "<file>") =>
+  `name the ${what} file in ${what === "certificate" ? "PLATFORM_CERT_FILE" : "PLATFORM_KEY_FILE"}=${file} and upload it through app alpha's seed container into a volume the app mounts at the same path`;
+const NO_SEED = "is missing (no container labelled platform.role=seed, platform.app=alpha mounts a volume of this container at the same path)";
+const SEED_FIX = 'make it a seed that never runs (start false, mustRun false, networkMode "none", no networksAdvanced, no ports), or label it with the platform.role of the workload it is';
+const seedOnNetwork = (name: string, network: string) => c(name, "networks", `include ${network}, but an upload seed joins no network`, 'remove that attachment: a seed has networkMode "none" and no networksAdvanced');
+const without = (stack: ResourceInput[], name: string) => {
+  assert.ok(stack.some((r) => r.name === name), name);
+  return stack.filter((r) => r.name !== name);
+};
 
 const cases: Record<string, { title: string; stack: () => ResourceInput[]; expected: string[]; config?: Record<string, unknown> }[]> = {
   "stack-app-single-network": [
@@ -75,6 +105,11 @@ const cases: Record<string, { title: string; stack: () => ResourceInput[]; expec
       stack: () => edit(compliantStack(), "alpha", (p) => { p.networkMode = "none"; p.networksAdvanced = []; }),
       expected: [c("alpha", "networksAdvanced", "is empty (the app joins no network of its own)", "attach it to the app network of alpha")],
     },
+    {
+      title: "the app's seed on the services network is not taken for the app (stack-seed-isolation reports it)",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.networksAdvanced = [{ name: "plat-services" }])),
+      expected: [],
+    },
   ],
   "stack-app-network-members": [
     {
@@ -82,12 +117,22 @@ const cases: Record<string, { title: string; stack: () => ResourceInput[]; expec
       stack: () => edit(compliantStack(), "weather", (p) => p.networksAdvanced.push({ name: "plat-dev-app-alpha" })),
       expected: [c("weather", "networksAdvanced", "includes \"plat-dev-app-alpha\" (app network of alpha) although its platform.role is service", "remove that attachment (only the app and roles gateway, egress may join an app network)")],
     },
+    {
+      title: "the app's own seed on its app network (a workload in disguise)",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.networksAdvanced = [{ name: "plat-dev-app-alpha" }])),
+      expected: [c("alpha-seed", "networksAdvanced", "includes \"plat-dev-app-alpha\" (app network of alpha) although its platform.role is seed", "remove that attachment (only the app and roles gateway, egress may join an app network)")],
+    },
   ],
   "stack-outbound-egress-only": [
     {
       title: "the gateway on the outbound network",
       stack: () => edit(compliantStack(), "gateway", (p) => p.networksAdvanced.push({ name: "plat-dev-outbound" })),
       expected: [c("gateway", "networksAdvanced", "includes \"plat-dev-outbound\" (outbound network) although its platform.role is gateway", "remove that attachment; only the egress proxy (platform.role=egress) may join the outbound network")],
+    },
+    {
+      title: "a seed on the outbound network",
+      stack: () => edit(compliantStack(), "identity-seed", (p) => (p.networksAdvanced = [{ name: "plat-dev-outbound" }])),
+      expected: [c("identity-seed", "networksAdvanced", "includes \"plat-dev-outbound\" (outbound network) although its platform.role is seed", "remove that attachment; only the egress proxy (platform.role=egress) may join the outbound network")],
     },
   ],
   "stack-app-service-isolation": [
@@ -114,6 +159,50 @@ const cases: Record<string, { title: string; stack: () => ResourceInput[]; expec
       config: { trustDomain: "prod.platform.example" },
       expected: [c("alpha", "client certificate", "is missing (no certificate request in the stack has URI SAN spiffe://prod.platform.example/app/alpha)", "issue app alpha a client certificate from the internal CA with URI SAN spiffe://prod.platform.example/app/alpha")],
     },
+    {
+      title: "no upload seed: the certificate never reaches the app",
+      stack: () => without(compliantStack(), "alpha-seed"),
+      expected: [c("alpha", "upload seed", NO_SEED, certFix("certificate", CERT_FILE))],
+    },
+    {
+      title: "the certificate uploaded to the app container itself (Docker refuses uploads into a read-only root)",
+      stack: () => {
+        const stack = without(compliantStack(), "alpha-seed");
+        return edit(stack, "alpha", (p) => (p.uploads = seedAppProps().uploads));
+      },
+      expected: [c("alpha", "upload seed", NO_SEED, certFix("certificate", CERT_FILE))],
+    },
+    {
+      title: "a seed of another app",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.labels = [{ label: "platform.role", value: "seed" }, { label: "platform.app", value: "beta" }])),
+      expected: [c("alpha", "upload seed", NO_SEED, certFix("certificate", CERT_FILE))],
+    },
+    {
+      title: "a seed that fills another volume",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.volumes[0].volumeName = "plat-other-tls")),
+      expected: [c("alpha", "upload seed", NO_SEED, certFix("certificate", CERT_FILE))],
+    },
+    {
+      title: "the key file is not uploaded",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => p.uploads.splice(2, 1)),
+      expected: [c("alpha", 'uploads of its seed "alpha-seed"', `have no file ${KEY_FILE} (named by PLATFORM_KEY_FILE)`, certFix("key", KEY_FILE))],
+    },
+    {
+      title: "the certificate lands in the seed's own root filesystem, not in the shared volume",
+      stack: () => {
+        const stack = edit(compliantStack(), "alpha", (p) => (p.envs[2] = "PLATFORM_CERT_FILE=/cert.pem"));
+        return edit(stack, "alpha-seed", (p) => (p.uploads[1].file = "/cert.pem"));
+      },
+      expected: [c("alpha-seed", "uploads[1].file", "is /cert.pem, which lies in no volume that app alpha mounts at the same path", certFix("certificate", "/cert.pem"))],
+    },
+    {
+      title: "no certificate and key files named in the app's env",
+      stack: () => edit(compliantStack(), "alpha", (p) => (p.envs = p.envs.slice(0, 2))),
+      expected: [
+        c("alpha", "envs", "has no PLATFORM_CERT_FILE (the app's client certificate file)", certFix("certificate")),
+        c("alpha", "envs", "has no PLATFORM_KEY_FILE (the app's client key file)", certFix("key")),
+      ],
+    },
   ],
   "stack-app-oauth-client": [
     {
@@ -133,41 +222,113 @@ const cases: Record<string, { title: string; stack: () => ResourceInput[]; expec
     },
     {
       title: "the old contract: the secret as env instead of a file",
-      stack: () => edit(compliantStack(), "alpha", (p) => ((p.envs = ["PLATFORM_OAUTH_CLIENT_ID=alpha", `PLATFORM_OAUTH_CLIENT_SECRET=${ALPHA_SECRET}`]), (p.uploads = []))),
+      stack: () => {
+        const stack = edit(compliantStack(), "alpha", (p) => (p.envs = ["PLATFORM_OAUTH_CLIENT_ID=alpha", `PLATFORM_OAUTH_CLIENT_SECRET=${ALPHA_SECRET}`]));
+        return edit(stack, "alpha-seed", (p) => p.uploads.splice(0, 1));
+      },
       expected: [c("alpha", "envs", "has no PLATFORM_OAUTH_CLIENT_SECRET_FILE", OAUTH_FIX)],
     },
     {
+      title: "no upload seed for the app",
+      stack: () => without(compliantStack(), "alpha-seed"),
+      expected: [c("alpha", "upload seed", NO_SEED, oauthFix(SECRET_FILE))],
+    },
+    {
+      title: "the secret uploaded to the app container itself (Docker refuses uploads into a read-only root)",
+      stack: () => {
+        const stack = without(compliantStack(), "alpha-seed");
+        return edit(stack, "alpha", (p) => (p.uploads = [{ file: SECRET_FILE, content: ALPHA_SECRET, permissions: "0440", owner: "0", group: "20001" }]));
+      },
+      expected: [c("alpha", "upload seed", NO_SEED, oauthFix(SECRET_FILE))],
+    },
+    {
       title: "the named file is not uploaded",
-      stack: () => edit(compliantStack(), "alpha", (p) => (p.uploads[0].file = "/etc/platform/tls/other")),
-      expected: [c("alpha", "uploads", `has no file ${SECRET_FILE} (named by PLATFORM_OAUTH_CLIENT_SECRET_FILE)`, oauthFix(SECRET_FILE))],
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.uploads[0].file = "/etc/platform/tls/other")),
+      expected: [c("alpha", 'uploads of its seed "alpha-seed"', `have no file ${SECRET_FILE} (named by PLATFORM_OAUTH_CLIENT_SECRET_FILE)`, oauthFix(SECRET_FILE))],
+    },
+    {
+      title: "the secret lands outside every volume the app mounts",
+      stack: () => {
+        const stack = edit(compliantStack(), "alpha", (p) => (p.envs[1] = "PLATFORM_OAUTH_CLIENT_SECRET_FILE=/run/oauth-client-secret"));
+        return edit(stack, "alpha-seed", (p) => (p.uploads[0].file = "/run/oauth-client-secret"));
+      },
+      expected: [c("alpha-seed", "uploads[0].file", "is /run/oauth-client-secret, which lies in no volume that app alpha mounts at the same path", oauthFix("/run/oauth-client-secret"))],
     },
     {
       title: "an empty secret file",
-      stack: () => edit(compliantStack(), "alpha", (p) => (p.uploads[0].content = "")),
-      expected: [c("alpha", "uploads[0].content", "is empty", oauthFix(SECRET_FILE))],
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.uploads[0].content = "")),
+      expected: [c("alpha-seed", "uploads[0].content", "is empty", oauthFix(SECRET_FILE))],
     },
     {
       title: "a secret the realm does not know",
-      stack: () => edit(compliantStack(), "alpha", (p) => (p.uploads[0].content = "stale".padEnd(40, "0"))),
-      expected: [c("alpha", "uploads[0].content", "is not the secret of the realm's client \"alpha\"", oauthFix(SECRET_FILE))],
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.uploads[0].content = "stale".padEnd(40, "0"))),
+      expected: [c("alpha-seed", "uploads[0].content", "is not the secret of the realm's client \"alpha\"", oauthFix(SECRET_FILE))],
     },
     {
       title: "another app's secret",
       stack: () => {
-        const stack = edit(compliantStack(), "identity", (p) => (p.uploads[0].content = realmJson([["alpha", ALPHA_SECRET], ["beta", BETA_SECRET]])));
-        return edit(stack, "alpha", (p) => (p.uploads[0].content = BETA_SECRET));
+        const stack = edit(compliantStack(), "identity-seed", (p) => (p.uploads[0].content = realmJson([["alpha", ALPHA_SECRET], ["beta", BETA_SECRET]])));
+        return edit(stack, "alpha-seed", (p) => (p.uploads[0].content = BETA_SECRET));
       },
-      expected: [c("alpha", "uploads[0].content", "is the secret of another app's client \"beta\"", oauthFix(SECRET_FILE))],
+      expected: [c("alpha-seed", "uploads[0].content", "is the secret of another app's client \"beta\"", oauthFix(SECRET_FILE))],
     },
     {
       title: "the realm has no client for the app",
-      stack: () => edit(compliantStack(), "identity", (p) => (p.uploads[0].content = realmJson([["beta", BETA_SECRET]]))),
+      stack: () => edit(compliantStack(), "identity-seed", (p) => (p.uploads[0].content = realmJson([["beta", BETA_SECRET]]))),
       expected: [c("alpha", "OAuth2 client", "is missing (the identity provider's realm has no client \"alpha\")", OAUTH_FIX)],
     },
     {
       title: "no identity provider at all",
-      stack: () => compliantStack().filter((r) => r.name !== "identity"),
-      expected: [c("alpha", "OAuth2 client", "is missing (no identity provider container with a realm import is in the stack)", OAUTH_FIX)],
+      stack: () => without(without(compliantStack(), "identity"), "identity-seed"),
+      expected: [c("alpha", "OAuth2 client", NO_REALM_FOUND, OAUTH_FIX)],
+    },
+    {
+      title: "the identity provider without its seed",
+      stack: () => without(compliantStack(), "identity-seed"),
+      expected: [c("alpha", "OAuth2 client", NO_REALM_FOUND, OAUTH_FIX)],
+    },
+    {
+      title: "the realm import on the identity container itself (Docker refuses uploads into a read-only root)",
+      stack: () => {
+        const realm = compliantStack().find((r) => r.name === "identity-seed")!.props.uploads;
+        return edit(without(compliantStack(), "identity-seed"), "identity", (p) => (p.uploads = realm));
+      },
+      expected: [c("alpha", "OAuth2 client", NO_REALM_FOUND, OAUTH_FIX)],
+    },
+    {
+      title: "the realm import in a seed that fills no volume of the identity provider",
+      stack: () => edit(compliantStack(), "identity-seed", (p) => (p.volumes[0].containerPath = "/etc/other")),
+      expected: [c("alpha", "OAuth2 client", NO_REALM_FOUND, OAUTH_FIX)],
+    },
+  ],
+  "stack-seed-isolation": [
+    {
+      title: "a seed on its app's network (a workload in disguise)",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.networksAdvanced = [{ name: "plat-dev-app-alpha" }])),
+      expected: [
+        seedOnNetwork("alpha-seed", "\"plat-dev-app-alpha\" (app network of alpha)"),
+        c("alpha-seed", "seed", "could run or be reached: networksAdvanced has 1 attachment", SEED_FIX),
+      ],
+    },
+    {
+      title: "a seed on the services network through networkMode",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.networkMode = "plat-services")),
+      expected: [seedOnNetwork("alpha-seed", "\"plat-services\" (services network)"), c("alpha-seed", "seed", "could run or be reached: networkMode is \"plat-services\", not \"none\"", SEED_FIX)],
+    },
+    {
+      title: "a read-only seed that starts (passes cis-5.13, so only this rule sees it)",
+      stack: () => edit(compliantStack(), "identity-seed", (p) => ((p.readOnly = true), (p.start = true), delete p.mustRun)),
+      expected: [c("identity-seed", "seed", "could run or be reached: start is true, mustRun is unset (true: it must keep running)", SEED_FIX)],
+    },
+    {
+      title: "a seed on the default bridge",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => delete p.networkMode),
+      expected: [c("alpha-seed", "seed", "could run or be reached: networkMode is unset, not \"none\"", SEED_FIX)],
+    },
+    {
+      title: "a seed with a published port",
+      stack: () => edit(compliantStack(), "alpha-seed", (p) => (p.ports = [{ internal: 8080, external: 18080, ip: "127.0.0.1" }])),
+      expected: [c("alpha-seed", "seed", "could run or be reached: ports has 1 published port", SEED_FIX)],
     },
   ],
 };
@@ -204,15 +365,46 @@ describe("the dev stack (Pulumi.dev.yaml) under mocks", { timeout: 120_000 }, ()
   let findings: Finding[];
   let asTheCliSeesIt: Finding[];
   let hasIdentityProvider: boolean;
+  let containers: ResourceView[];
   before(async () => {
     const run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "fast" });
     const resources = run.resources
       .filter((r) => r.custom)
       .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, secretInputs: r.secretInputs }));
+    containers = resources.filter((r) => r.type === CONTAINER).map((r) => ({ ...r, urn: r.urn ?? r.name, isSecret: () => false }));
     hasIdentityProvider = resources.some((r) => r.type === CONTAINER && r.props.labels?.some((l: any) => l.label === "platform.role" && l.value === "identity"));
     findings = evaluate(resources, { config: DEV_PACK_CONFIG });
     // The CLI's policy runtime unwraps secrets before rules see them: check the stack that way too.
     asTheCliSeesIt = evaluate(resources.map((r) => ({ ...r, secretInputs: [] })), { config: DEV_PACK_CONFIG });
+  });
+
+  it("gives every workload with files exactly one seed, and every credential reaches its workload only through it", () => {
+    const topo = topology(containers);
+    const seeds = topo.containers.filter((c) => c.role === "seed");
+    const workloads = topo.containers.filter((c) => c.role !== "seed");
+    // egress, gateway, identity, 2 services, 2 apps: each receives files, so each has one seed
+    assert.deepEqual(
+      seeds.map((s) => s.resource.name).sort(),
+      workloads.map((w) => `${w.resource.name}-seed`).sort(),
+    );
+    assert.equal(seeds.length, 7);
+    for (const workload of workloads) {
+      assert.deepEqual(workload.resource.props.uploads ?? [], [], `${workload.resource.name} carries no uploads (read-only root)`);
+      assert.deepEqual(seedsOf(topo, workload).map((s) => s.resource.name), [`${workload.resource.name}-seed`]);
+    }
+    for (const seed of seeds) {
+      assert.deepEqual([seed.networks, seed.resource.props.start, seed.resource.props.mustRun, seed.resource.props.readOnly], [[], false, false, false], seed.resource.name);
+    }
+    // what stack-app-certificate and stack-app-oauth-client read: each app's files, delivered by its seed
+    const apps = workloads.filter((w) => w.role === "app");
+    assert.equal(apps.length, 2);
+    for (const app of apps) {
+      const files = deliveredUploads(topo, app).map((u) => u.upload.file).sort();
+      assert.deepEqual(files, ["/etc/platform/tls/ca.pem", "/etc/platform/tls/cert.pem", "/etc/platform/tls/key.pem", "/etc/platform/tls/oauth-client-secret"], app.resource.name);
+    }
+    const identity = workloads.filter((w) => w.role === "identity");
+    assert.equal(identity.length, 1);
+    assert.ok(deliveredUploads(topo, identity[0]).some((u) => u.upload.file === "/etc/platform/tls/realm.json"), "the realm import reaches Keycloak through its seed");
   });
 
   it("dev.json allows no credential names: credentials are files, not env", () => {
@@ -257,6 +449,8 @@ describe("the deliberately insecure stack export", () => {
     assert.deepEqual(Object.fromEntries(byResource), {
       "platform-networks-app-alpha": ["network-internal", "network-driver", "network-outbound-icc"],
       "platform-networks-outbound": ["network-host-binding", "network-outbound-icc"],
+      // labelled as a seed, but it would start and it joins the app network: a workload in disguise
+      "platform-app-alpha-container-seed": ["cis-5.13-read-only-root", "stack-app-network-members", "stack-seed-isolation"],
       "platform-app-alpha-container": [
         "cis-4.1-non-root-user", "cis-5.4-capabilities", "cis-5.5-privileged", "cis-5.6-sensitive-host-paths", "cis-5.8-privileged-ports",
         "cis-5.14-host-interface", "cis-5.28-image-pinned", "cis-5.32-docker-socket", "env-plaintext-secrets",

@@ -107,3 +107,32 @@ export function joinedNetworks(props: Record<string, any>): string[] {
   }
   return [...names];
 }
+
+/** A user-defined network name (not a mode such as bridge, host, none, container:<id>). */
+export function isUserDefinedNetwork(name: unknown): name is string {
+  const value = text(name)?.trim();
+  return value !== undefined && value !== "" && !NETWORK_MODES.has(value) && !value.startsWith("container:");
+}
+
+/**
+ * Why a container could run a process or be reached, or [] when it is a seed that truly never runs:
+ * created (`start: false`, `mustRun: false`) only to receive `uploads` into its volumes, with no
+ * network (`networkMode: "none"`, no `networksAdvanced`) and no published ports. Docker refuses
+ * uploads into a read-only root filesystem, so such a seed is the one container that may have a
+ * writable root (cis-5.13), and stack-seed-isolation holds every platform.role=seed container to it.
+ */
+export function seedRunReasons(props: Record<string, any>): string[] {
+  const reasons: string[] = [];
+  if (props.start !== false) reasons.push(`start is ${props.start === undefined ? "unset (the provider starts it)" : show(props.start)}`);
+  if (props.mustRun !== false) reasons.push(`mustRun is ${props.mustRun === undefined ? "unset (true: it must keep running)" : show(props.mustRun)}`);
+  if (text(props.networkMode) !== "none") reasons.push(`networkMode is ${props.networkMode === undefined ? "unset" : show(props.networkMode)}, not "none"`);
+  const attachments = list(props.networksAdvanced);
+  if (attachments.length > 0) reasons.push(`networksAdvanced has ${attachments.length} attachment${attachments.length > 1 ? "s" : ""}`);
+  const ports = list(props.ports);
+  if (ports.length > 0) reasons.push(`ports has ${ports.length} published port${ports.length > 1 ? "s" : ""}`);
+  if (props.publishAllPorts === true) reasons.push("publishAllPorts is true");
+  return reasons;
+}
+
+/** The seed contract, for fix messages. */
+export const SEED_CONTRACT = "start false, mustRun false, networkMode \"none\", no networksAdvanced, no ports";

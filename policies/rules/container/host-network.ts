@@ -8,11 +8,11 @@ export const hostNetwork: ResourceRule = {
   description: "Containers do not share the host's network namespace (networkMode host).",
   severity: "critical",
   cis: "5.10",
-  remediation: "Attach the container to its own user-defined network instead of networkMode \"host\".",
+  remediation: "Remove networkMode \"host\" and list the container's own user-defined network in networksAdvanced (or use networkMode \"none\").",
   enforcementLevel: "mandatory",
   defaults: {},
   check({ props }, _config, report) {
-    const violation = hostNamespaceViolation(props, "networkMode", "network", "set networkMode to the container's own user-defined network");
+    const violation = hostNamespaceViolation(props, "networkMode", "network", "remove networkMode and list the container's own user-defined network in networksAdvanced");
     if (violation) report(violation);
   },
 };

@@ -1,6 +1,6 @@
 import { StackRule } from "../rule";
-import { list, text } from "../read";
-import { ContainerNode, topology } from "./topology";
+import { text } from "../read";
+import { ContainerNode, deliveredUploads, envOf, missingSeed, quoteNames, seedsOf, seedUploadsNamed, Topology, topology } from "./topology";
 
 export interface AppOauthClientConfig {
   /** env variable that carries the app's OAuth2 client id (must equal the app name; not a secret) */
@@ -9,12 +9,15 @@ export interface AppOauthClientConfig {
   clientSecretFileEnv: string;
 }
 
-/** client id → its secret (undefined when the realm gives none), from the realm imports uploaded into identity-provider containers. */
-function registeredClients(identities: ContainerNode[]): Map<string, string | undefined> | undefined {
+/**
+ * client id → its secret (undefined when the realm gives none), from the realm imports that the
+ * identity provider's upload seeds deliver into its volumes.
+ */
+function registeredClients(topo: Topology, identities: ContainerNode[]): Map<string, string | undefined> | undefined {
   let realmSeen = false;
   const clients = new Map<string, string | undefined>();
   for (const identity of identities) {
-    for (const upload of list(identity.resource.props.uploads)) {
+    for (const { upload } of deliveredUploads(topo, identity)) {
       const content = text(upload?.content);
       if (!content || !content.trimStart().startsWith("{")) continue;
       let realm: unknown;
@@ -30,16 +33,6 @@ function registeredClients(identities: ContainerNode[]): Map<string, string | un
     }
   }
   return realmSeen ? clients : undefined;
-}
-
-function envOf(container: ContainerNode): Map<string, string> {
-  const env = new Map<string, string>();
-  for (const entry of list(container.resource.props.envs)) {
-    if (typeof entry !== "string") continue;
-    const eq = entry.indexOf("=");
-    if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
-  }
-  return env;
 }
 
 export const appOauthClient: StackRule<AppOauthClientConfig> = {
@@ -62,13 +55,13 @@ export const appOauthClient: StackRule<AppOauthClientConfig> = {
     const topo = topology(resources);
     const apps = topo.containers.filter((c) => c.role === "app" && c.app);
     if (apps.length === 0) return;
-    const registered = registeredClients(topo.containers.filter((c) => c.role === "identity"));
+    const registered = registeredClients(topo, topo.containers.filter((c) => c.role === "identity"));
     const fix = (app: string, file = "<file>") =>
       `register OAuth2 client ${app} in the identity provider's realm, set ${config.clientIdEnv}=${app} and ${config.clientSecretFileEnv}=${file}, and upload client ${app}'s secret to ${file} (as a Pulumi secret, never as env)`;
     for (const container of apps) {
       const app = container.app!;
       if (registered === undefined) {
-        report({ resource: container.resource, field: "OAuth2 client", found: "is missing (no identity provider container with a realm import is in the stack)", fix: fix(app) });
+        report({ resource: container.resource, field: "OAuth2 client", found: "is missing (no identity provider container in the stack gets a realm import from its upload seed)", fix: fix(app) });
       } else if (!registered.has(app)) {
         report({ resource: container.resource, field: "OAuth2 client", found: `is missing (the identity provider's realm has no client ${JSON.stringify(app)})`, fix: fix(app) });
       }
@@ -88,27 +81,41 @@ export const appOauthClient: StackRule<AppOauthClientConfig> = {
         report({ resource: container.resource, field: "envs", found: `has no ${config.clientSecretFileEnv}`, fix: fix(app) });
         continue;
       }
-      const uploads = list(container.resource.props.uploads);
-      const index = uploads.findIndex((u) => text(u?.file) === secretFile);
-      if (index === -1) {
-        report({ resource: container.resource, field: "uploads", found: `has no file ${secretFile} (named by ${config.clientSecretFileEnv})`, fix: fix(app, secretFile) });
+      // The file reaches the app through its upload seed (a read-only root refuses uploads).
+      const seeds = seedsOf(topo, container);
+      if (seeds.length === 0) {
+        report({ resource: container.resource, field: "upload seed", found: missingSeed(container), fix: fix(app, secretFile) });
         continue;
       }
-      const uploaded = text(uploads[index]?.content);
-      if (!uploaded) {
-        report({ resource: container.resource, field: `uploads[${index}].content`, found: "is empty", fix: fix(app, secretFile) });
+      const delivered = deliveredUploads(topo, container, secretFile);
+      if (delivered.length === 0) {
+        const stray = seedUploadsNamed(topo, container, secretFile);
+        if (stray.length > 0) {
+          for (const { seed, index } of stray) {
+            report({ resource: seed.resource, field: `uploads[${index}].file`, found: `is ${secretFile}, which lies in no volume that app ${app} mounts at the same path`, fix: fix(app, secretFile) });
+          }
+        } else {
+          report({ resource: container.resource, field: `uploads of its seed ${quoteNames(seeds)}`, found: `have no file ${secretFile} (named by ${config.clientSecretFileEnv})`, fix: fix(app, secretFile) });
+        }
         continue;
       }
-      // Only when the realm states the secrets can they be compared; the values are never echoed.
-      const own = registered?.get(app);
-      if (own === undefined || uploaded === own) continue;
-      const owner = [...(registered?.entries() ?? [])].find(([, secret]) => secret === uploaded)?.[0];
-      report({
-        resource: container.resource,
-        field: `uploads[${index}].content`,
-        found: owner === undefined ? `is not the secret of the realm's client ${JSON.stringify(app)}` : `is the secret of another app's client ${JSON.stringify(owner)}`,
-        fix: fix(app, secretFile),
-      });
+      for (const { seed, index, upload } of delivered) {
+        const uploaded = text(upload?.content);
+        if (!uploaded) {
+          report({ resource: seed.resource, field: `uploads[${index}].content`, found: "is empty", fix: fix(app, secretFile) });
+          continue;
+        }
+        // Only when the realm states the secrets can they be compared; the values are never echoed.
+        const own = registered?.get(app);
+        if (own === undefined || uploaded === own) continue;
+        const owner = [...(registered?.entries() ?? [])].find(([, secret]) => secret === uploaded)?.[0];
+        report({
+          resource: seed.resource,
+          field: `uploads[${index}].content`,
+          found: owner === undefined ? `is not the secret of the realm's client ${JSON.stringify(app)}` : `is the secret of another app's client ${JSON.stringify(owner)}`,
+          fix: fix(app, secretFile),
+        });
+      }
     }
   },
 };

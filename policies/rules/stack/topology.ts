@@ -1,7 +1,7 @@
 // The platform's topology as the stack policies see it: containers by role and app, networks by
 // kind and app, from the `platform.*` labels (render/hardening.ts, render/networks.ts).
 import { CONTAINER_TYPE, NETWORK_TYPE, ResourceView } from "../rule";
-import { joinedNetworks, labelsOf, text } from "../read";
+import { joinedNetworks, labelsOf, list, text } from "../read";
 import { networkKind } from "../network/labels";
 
 export interface ContainerNode {
@@ -64,4 +64,115 @@ export function describeNetwork(topo: Topology, dockerName: string): string {
   if (!node) return `"${dockerName}" (not declared in this stack)`;
   if (node.kind === "app") return `"${dockerName}" (app network of ${node.app ?? "an unlabelled app"})`;
   return `"${dockerName}" (${node.kind ?? "unlabelled"} network)`;
+}
+
+export interface VolumeMount {
+  volumeName: string;
+  /** without a trailing slash */
+  containerPath: string;
+}
+
+// Read only by the rules that follow uploads, so an unknown volume name at preview does not stop
+// the network rules that share the topology.
+const volumeCache = new WeakMap<ContainerNode, VolumeMount[]>();
+
+/** The named volumes a container mounts (`volumes[].volumeName`; bind mounts are not volumes). */
+export function volumesOf(node: ContainerNode): VolumeMount[] {
+  let volumes = volumeCache.get(node);
+  if (volumes === undefined) {
+    volumes = namedVolumes(node.resource.props);
+    volumeCache.set(node, volumes);
+  }
+  return volumes;
+}
+
+function namedVolumes(props: Record<string, any>): VolumeMount[] {
+  return list(props.volumes).flatMap((volume) => {
+    const volumeName = text(volume?.volumeName);
+    const containerPath = text(volume?.containerPath);
+    return volumeName && containerPath ? [{ volumeName, containerPath: trimSlash(containerPath) }] : [];
+  });
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+/**
+ * The upload seeds of a workload (render/hardening.ts seedContainer): containers labelled
+ * platform.role=seed with the workload's platform.app (or none, for a workload without one) that
+ * mount at least one named volume at the same path as the workload.
+ */
+export function seedsOf(topo: Topology, workload: ContainerNode): ContainerNode[] {
+  const mounts = volumesOf(workload);
+  return (seedIndex(topo).get(workload.app) ?? []).filter((seed) => volumesOf(seed).some((v) => mounts.some((w) => w.volumeName === v.volumeName && w.containerPath === v.containerPath)));
+}
+
+// Seeds by platform.app, built once per topology, so a stack with thousands of apps stays linear.
+const seedIndexes = new WeakMap<Topology, Map<string | undefined, ContainerNode[]>>();
+function seedIndex(topo: Topology): Map<string | undefined, ContainerNode[]> {
+  let index = seedIndexes.get(topo);
+  if (index === undefined) {
+    index = new Map();
+    for (const c of topo.containers) {
+      if (c.role !== "seed") continue;
+      const seeds = index.get(c.app);
+      if (seeds) seeds.push(c);
+      else index.set(c.app, [c]);
+    }
+    seedIndexes.set(topo, index);
+  }
+  return index;
+}
+
+export interface DeliveredUpload {
+  seed: ContainerNode;
+  /** index in the seed's `uploads` */
+  index: number;
+  upload: any;
+}
+
+/**
+ * `uploads` entries of the workload's seeds that land where the workload will see them: the file lies
+ * in a named volume the seed mounts, and the workload mounts that same volume at the same path.
+ * Files a seed writes into its own (writable, never mounted) root filesystem are not delivered.
+ */
+export function deliveredUploads(topo: Topology, workload: ContainerNode, file?: string): DeliveredUpload[] {
+  const delivered: DeliveredUpload[] = [];
+  for (const seed of seedsOf(topo, workload)) {
+    list(seed.resource.props.uploads).forEach((upload, index) => {
+      const path = text(upload?.file);
+      if (!path || (file !== undefined && path !== file)) return;
+      // the innermost mount holding the file decides which volume it lands in
+      const mount = volumesOf(seed).filter((v) => path.startsWith(`${v.containerPath}/`)).sort((a, b) => b.containerPath.length - a.containerPath.length)[0];
+      if (mount && volumesOf(workload).some((w) => w.volumeName === mount.volumeName && w.containerPath === mount.containerPath)) delivered.push({ seed, index, upload });
+    });
+  }
+  return delivered;
+}
+
+/** Files named `file` in the `uploads` of any seed of the workload, delivered or not (for messages). */
+export function seedUploadsNamed(topo: Topology, workload: ContainerNode, file: string): DeliveredUpload[] {
+  return seedsOf(topo, workload).flatMap((seed) => list(seed.resource.props.uploads).flatMap((upload, index) => (text(upload?.file) === file ? [{ seed, index, upload }] : [])));
+}
+
+/** A container's `envs` as a map (entries that are not strings or have no `=` are ignored). */
+export function envOf(container: ContainerNode): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const entry of list(container.resource.props.envs)) {
+    if (typeof entry !== "string") continue;
+    const eq = entry.indexOf("=");
+    if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  return env;
+}
+
+/** `"a-seed"` or `"a-seed", "b-seed"`. */
+export function quoteNames(containers: ContainerNode[]): string {
+  return containers.map((c) => `"${c.resource.name}"`).join(", ");
+}
+
+/** Report subject when a workload's upload seed is missing. */
+export function missingSeed(workload: ContainerNode): string {
+  return `is missing (no container labelled platform.role=seed${workload.app ? `, platform.app=${workload.app}` : ""} mounts a volume of this container at the same path)`;
 }

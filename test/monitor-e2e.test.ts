@@ -279,9 +279,3 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
   assert.equal(tampered.status, 1, tampered.stdout + tampered.stderr);
   assert.match(tampered.stdout, new RegExp(`modified: line ${banLine + 1} `));
 });
-
-test("e2e: an app floods the real gateway (Envoy) with unauthenticated requests and is banned", { timeout: 30_000 }, async (t) => {
-  const envoyImages = (await dockerAvailable()) ? (await docker.listImages()).flatMap((image) => image.RepoTags ?? []).filter((tag) => /envoy/.test(tag)) : [];
-  if (envoyImages.length === 0) return t.skip("no Envoy image in the local Docker engine and no registry to pull one: the gateway half of the flood cannot run here");
-  t.todo(`Envoy image ${envoyImages[0]} is present but this test is not written yet: it needs the gateway's rendered bootstrap (render/envoy) in a container`);
-});

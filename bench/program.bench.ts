@@ -40,4 +40,4 @@ console.log(" apps  resources   total     per app  vs flat  vs 2/app     rss");
 for (const row of rows) console.log(row);
 console.log(`growth: per-app time at 1000 apps is ${(perApp[2] / perApp[1]).toFixed(2)}x the per-app time at 100 apps (1.00 = linear)`);
 console.log("'vs flat': the platform's own leaf resources, same inputs, declared directly without components: the platform's overhead (target <= 1.3x).");
-console.log("'vs 2/app': one raw docker.Network + docker.Container per app (the issue's floor); the platform also declares a key, CSR, certificate and TLS volume per app.");
+console.log("'vs 2/app': one raw docker.Network + docker.Container per app (the issue's floor); the platform also declares a key, CSR, certificate, TLS volume and upload seed per app.");

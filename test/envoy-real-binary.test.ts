@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { imagePresent } from "./support/docker";
 import { stringify } from "yaml";
 import { caSignedCertificate, generateKey, selfSignedCertificate } from "../program/key-material";
 import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
@@ -19,15 +20,6 @@ const CONFIG = stackConfig("dev");
 const ENVOY_IMAGE = (CONFIG["platform:gateway"] as { image: string }).image;
 const KEYCLOAK_IMAGE = (CONFIG["platform:identity"] as { image: string }).image;
 const PREFIX = `gwtest-${process.pid}`;
-
-async function imagePresent(image: string): Promise<boolean> {
-  try {
-    await docker.getImage(image).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function runToCompletion(image: string, cmd: string[], binds: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
   const container = await docker.createContainer({
@@ -48,7 +40,7 @@ async function runToCompletion(image: string, cmd: string[], binds: string[], ti
 }
 
 describe("real Envoy: envoy --mode validate on a rendered bootstrap", { timeout: 120_000 }, async () => {
-  const present = await imagePresent(ENVOY_IMAGE);
+  const present = await imagePresent(docker, ENVOY_IMAGE);
   const skip = present ? false : `image ${ENVOY_IMAGE} (platform:gateway.image in Pulumi.dev.yaml) is not in the local Docker engine and no registry is reachable to pull it`;
   let dir = "";
 
@@ -81,7 +73,7 @@ describe("real Envoy: envoy --mode validate on a rendered bootstrap", { timeout:
 });
 
 describe("real Keycloak: the rendered realm imports", { timeout: 300_000 }, async () => {
-  const present = await imagePresent(KEYCLOAK_IMAGE);
+  const present = await imagePresent(docker, KEYCLOAK_IMAGE);
   const skip = present ? false : `image ${KEYCLOAK_IMAGE} (platform:identity.image in Pulumi.dev.yaml) is not in the local Docker engine and no registry is reachable to pull it`;
 
   it("kc.sh import accepts the realm import file with its client secrets and no secret env", { skip }, async () => {

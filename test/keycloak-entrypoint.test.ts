@@ -8,6 +8,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { imagePresent } from "./support/docker";
 import { buildPlan } from "../spec/plan";
 import { parsePlatformConfig } from "../spec/load";
 import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, identityContainer, keycloakArgs, KEYCLOAK_HOME, KEYCLOAK_UID, REALM_FILE } from "../render/keycloak/from-plan";
@@ -39,15 +40,6 @@ function demux(raw: Buffer): string {
     at += 8 + size;
   }
   return Buffer.concat(parts).toString("utf8");
-}
-
-async function imagePresent(image: string): Promise<boolean> {
-  try {
-    await docker.getImage(image).inspect();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Runs the entrypoint with the given files in the TLS dir; returns exit code, output and the env Docker records. */
@@ -82,7 +74,7 @@ async function runEntrypoint(name: string, tlsDir: string, binDir: string): Prom
 }
 
 describe("the Keycloak entrypoint, executed", { timeout: 120_000 }, async () => {
-  const present = await imagePresent(IMAGE);
+  const present = await imagePresent(docker, IMAGE);
   const skip = present ? false : `image ${IMAGE} (built by scripts/build-images.sh) is not in the local Docker engine`;
   const adminPassword = "AdminPw0123456789abcdefghijklmnopqrstuvw";
   const dbPassword = "DbPw0123456789abcdefghijklmnopqrstuvwxyz";

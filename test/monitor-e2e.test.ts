@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { engineReachable, imagePresent } from "./support/docker";
 import { parsePlatformConfig } from "../spec/load";
 import { buildPlan } from "../spec/plan";
 import { PLATFORM_LABEL } from "../render/hardening";
@@ -25,24 +26,6 @@ const APP = "flood";
 const THRESHOLD = 20;
 
 const docker = new Docker();
-
-async function imageExists(name: string): Promise<boolean> {
-  try {
-    await docker.getImage(name).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function dockerAvailable(): Promise<boolean> {
-  try {
-    await docker.ping();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The smallest squid.conf that attributes the app's subnet, denies everything off its whitelist and logs the contract's JSON. */
 function squidConf(appSubnet: string, app: string): string {
@@ -87,9 +70,9 @@ async function probeProxy(container: Docker.Container, proxyIp: string, host: st
 }
 
 test("e2e: a flooding app is banned from the real egress proxy, unbanned, and the audit log is tamper-evident", { timeout: 240_000 }, async (t) => {
-  if (!(await dockerAvailable())) return t.skip("no Docker engine reachable");
+  if (!(await engineReachable(docker))) return t.skip("no Docker engine reachable");
   for (const image of [SQUID_IMAGE, APP_IMAGE]) {
-    if (!(await imageExists(image))) return t.skip(`image ${image} is missing: run npm run images`);
+    if (!(await imagePresent(docker, image))) return t.skip(`image ${image} is missing: run npm run images`);
   }
   const id = randomBytes(3).toString("hex");
   const stack = `mon8-${id}`;

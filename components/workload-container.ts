@@ -1,7 +1,7 @@
 // Shared wiring from a plain ContainerSpec to @pulumi/docker resources.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, FileUpload, PLATFORM_LABEL, seedContainer } from "../render/hardening";
+import { ContainerSpec, FileUpload, PLATFORM_LABEL, seedContainer, seedVolumes } from "../render/hardening";
 
 export interface WorkloadContainerArgs {
   spec: ContainerSpec;
@@ -21,7 +21,7 @@ export function createUploadSeed(
   args: { spec: ContainerSpec; volumes: ResolvedVolume[]; uploads: FileUpload<pulumi.Input<string>>[] },
   parent: pulumi.Resource,
 ): docker.Container {
-  return new docker.Container(`${logicalName}-seed`, { ...seedContainer(args.spec), volumes: args.volumes, uploads: args.uploads }, { parent, deleteBeforeReplace: true });
+  return new docker.Container(`${logicalName}-seed`, { ...seedContainer(args.spec), volumes: seedVolumes(args.volumes), uploads: args.uploads }, { parent, deleteBeforeReplace: true });
 }
 
 /** Creates the container's volumes, its upload seed and the container; all are children of `parent`. */

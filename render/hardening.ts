@@ -133,7 +133,8 @@ export function hardenedContainer(input: HardeningInput): ContainerSpec {
       startPeriod: `${hc.startPeriodSeconds}s`,
     },
     networksAdvanced: input.networks,
-    volumes: input.tlsVolume ? [{ volumeName: input.tlsVolume, containerPath: TLS_DIR, readOnly: false }] : [],
+    // read-only for the workload: only its upload seed writes there
+    volumes: input.tlsVolume ? [{ volumeName: input.tlsVolume, containerPath: TLS_DIR, readOnly: true }] : [],
     logDriver: "json-file",
     logOpts: { "max-size": "10m", "max-file": "3" },
     ...(input.runtime === "runsc" ? { runtime: "runsc" as const } : {}),
@@ -154,11 +155,17 @@ export interface SeedSpec extends Omit<ContainerSpec, "readOnly" | "networksAdva
   mustRun: false;
 }
 
+/** The seed mounts its workload's volumes writable: it is the one that fills them. */
+export function seedVolumes<V extends { readOnly: boolean }>(volumes: V[]): V[] {
+  return volumes.map((volume) => ({ ...volume, readOnly: false }));
+}
+
 export function seedContainer(spec: ContainerSpec): SeedSpec {
   const { readOnly: _readOnly, networksAdvanced: _networks, tmpfs: _tmpfs, runtime: _runtime, ...rest } = spec;
   return {
     ...rest,
     name: `${spec.name}-seed`,
+    volumes: seedVolumes(spec.volumes),
     labels: spec.labels.map((l) => (l.label === PLATFORM_LABEL.role ? { label: l.label, value: "seed" } : l)),
     readOnly: false,
     networkMode: "none",

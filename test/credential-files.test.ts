@@ -26,7 +26,7 @@ function seedOf(containers: Obj[], workload: Obj): Obj {
   assert.deepEqual([seed.inputs.start, seed.inputs.mustRun, seed.inputs.networkMode, seed.inputs.readOnly], [false, false, "none", false], `${seed.inputs.name}: never started, no network, writable root`);
   assert.equal(seed.inputs.networksAdvanced, undefined, `${seed.inputs.name} joins no network`);
   assert.equal(seed.inputs.tmpfs, undefined, `${seed.inputs.name} has no tmpfs`);
-  assert.deepEqual(seed.inputs.volumes, workload.inputs.volumes, `${seed.inputs.name} mounts its workload's volumes`);
+  assert.deepEqual(seed.inputs.volumes, workload.inputs.volumes.map((v: any) => ({ ...v, readOnly: false })), `${seed.inputs.name} mounts its workload's volumes, writable`);
   assert.equal(seed.inputs.user, workload.inputs.user, `${seed.inputs.name} runs as its workload's user`);
   assert.equal(workload.inputs.uploads, undefined, `${workload.inputs.name}: nothing is uploaded into a read-only root`);
   return seed;

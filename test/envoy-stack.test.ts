@@ -44,7 +44,7 @@ function assertSeedOf(containers: Obj[], workload: Obj): Obj {
   assert.deepEqual([s.start, s.mustRun, s.networkMode, s.readOnly], [false, false, "none", false], `${seed.name}: created, never started, no network, writable root`);
   assert.equal(s.networksAdvanced, undefined, `${seed.name} joins no network`);
   assert.equal(s.tmpfs, undefined, `${seed.name} has no tmpfs`);
-  assert.deepEqual(s.volumes, w.volumes, `${seed.name} mounts exactly its workload's volumes`);
+  assert.deepEqual(s.volumes, w.volumes.map((v: Obj) => ({ ...v, readOnly: false })), `${seed.name} mounts exactly its workload's volumes, writable`);
   for (const key of ["image", "user", "capabilities", "privileged", "securityOpts", "memory", "memorySwap", "cpus", "ulimits"]) assert.deepEqual(s[key], w[key], `${seed.name}.${key}`);
   assert.ok(Array.isArray(s.uploads) && s.uploads.length > 0, `${seed.name} carries the uploads`);
   assert.equal(w.uploads, undefined, `${workload.inputs.name} has no uploads`);

@@ -87,7 +87,7 @@ describe("hardened app container", () => {
   });
 
   it("mounts TLS material from a named volume, files owned by root and readable by the app's group only", () => {
-    assert.deepEqual(spec.volumes, [{ volumeName: `${app.containerName}-tls`, containerPath: TLS_DIR, readOnly: false }]);
+    assert.deepEqual(spec.volumes, [{ volumeName: `${app.containerName}-tls`, containerPath: TLS_DIR, readOnly: true }]);
     assert.deepEqual(
       tlsUploads({ ca: "CA", cert: "CERT", key: "KEY" }, app.uid).map((u) => [u.file, u.owner, u.group, u.permissions]),
       [
@@ -127,7 +127,8 @@ describe("upload seed", () => {
   it("is a never-started, network-less twin with a writable root that mounts the same volumes", () => {
     assert.equal(seed.name, `${spec.name}-seed`);
     assert.deepEqual([seed.start, seed.mustRun, seed.networkMode, seed.readOnly], [false, false, "none", false]);
-    assert.deepEqual(seed.volumes, spec.volumes);
+    assert.deepEqual(seed.volumes, spec.volumes.map((v) => ({ ...v, readOnly: false })), "the seed mounts them writable");
+    assert.ok(spec.volumes.every((v) => v.readOnly), "the workload mounts them read-only");
     assert.equal("networksAdvanced" in seed, false);
   });
   it("keeps every other hardening field of its workload and is labelled as a seed", () => {

@@ -120,7 +120,8 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
       assert.deepEqual(p.volumes.map((v: any) => v.containerPath), ["/etc/platform/tls"]);
       const seed = seedOf(c);
       assert.deepEqual([seed.inputs.start, seed.inputs.mustRun, seed.inputs.networkMode, seed.inputs.readOnly], [false, false, "none", false], `${c.name} seed`);
-      assert.deepEqual(seed.inputs.volumes, p.volumes);
+      assert.deepEqual(seed.inputs.volumes, p.volumes.map((v: any) => ({ ...v, readOnly: false })), `${c.name}: the seed mounts the volume writable`);
+      assert.ok(p.volumes.every((v: any) => v.readOnly === true), `${c.name}: the workload mounts it read-only`);
       assert.equal(seed.inputs.user, p.user);
       assert.deepEqual(seed.inputs.capabilities, p.capabilities);
       // apps also get their OAuth2 client secret as a file (test/credential-files.test.ts)

@@ -39,7 +39,7 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
     assert.equal(egress.parentType, EGRESS);
     const volumes = run.ofType("docker:index/volume:Volume").filter((v) => v.parentType === EGRESS);
     assert.deepEqual(volumes.map((v) => v.inputs.name), ["plat-dev-egress-conf"]);
-    assert.deepEqual(egress.inputs.volumes, [{ volumeName: "plat-dev-egress-conf", containerPath: "/etc/squid/platform", readOnly: false }]);
+    assert.deepEqual(egress.inputs.volumes, [{ volumeName: "plat-dev-egress-conf", containerPath: "/etc/squid/platform", readOnly: true }]);
     // the squid container and its upload seed, nothing else
     assert.deepEqual(run.ofType(CONTAINER).filter((c) => c.parentType === EGRESS).map((c) => c.inputs.name).sort(), ["plat-dev-egress", "plat-dev-egress-seed"]);
   });
@@ -52,7 +52,8 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
     assert.deepEqual([seed.inputs.start, seed.inputs.mustRun, seed.inputs.networkMode, seed.inputs.readOnly], [false, false, "none", false]);
     assert.equal(seed.inputs.networksAdvanced, undefined);
     assert.equal(seed.inputs.tmpfs, undefined);
-    assert.deepEqual(seed.inputs.volumes, egress.inputs.volumes);
+    assert.deepEqual(seed.inputs.volumes, egress.inputs.volumes.map((v: any) => ({ ...v, readOnly: false })));
+    assert.ok(egress.inputs.volumes.every((v: any) => v.readOnly === true), "the proxy mounts its config read-only");
     for (const key of ["image", "user", "capabilities", "privileged", "securityOpts", "memory", "memorySwap", "cpus", "ulimits"]) assert.deepEqual(seed.inputs[key], egress.inputs[key], key);
     assert.equal(egress.inputs.uploads, undefined, "nothing is uploaded into the read-only squid container");
   });

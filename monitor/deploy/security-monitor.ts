@@ -31,7 +31,7 @@ export class SecurityMonitor extends pulumi.ComponentResource {
     const state = new docker.Volume(`${name}-state`, { name: stateVolume, driver: "local", labels: spec.labels.filter((l) => l.label !== "platform.app") }, { parent: this, retainOnDelete: true });
     const credentials = new docker.Volume(`${name}-tls`, { name: spec.volumes[0].volumeName, driver: "local", labels: spec.labels.filter((l) => l.label !== "platform.app") }, { parent: this });
     const volumes = [
-      { volumeName: credentials.name, containerPath: spec.volumes[0].containerPath, readOnly: false },
+      { volumeName: credentials.name, containerPath: spec.volumes[0].containerPath, readOnly: true },
       { volumeName: state.name, containerPath: spec.volumes[1].containerPath, readOnly: false },
     ];
     const seed = createUploadSeed(`${name}-container`, { spec, volumes, uploads: [credentialUpload(AUDIT_KEY_FILE, this.auditKey, MONITOR_UID)] }, this);

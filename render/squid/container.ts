@@ -57,7 +57,7 @@ export function egressContainer(plan: PlatformPlan): EgressContainer {
     // Squid (non-root, port > 1024, no cache, logs on stdout) needs no capability and only /tmp
   });
   return {
-    spec: { ...spec, volumes: [{ volumeName: `${name}-conf`, containerPath: SQUID_CONF_DIR, readOnly: false }] },
+    spec: { ...spec, volumes: [{ volumeName: `${name}-conf`, containerPath: SQUID_CONF_DIR, readOnly: true }] },
     config,
     // root-owned and read-only for Squid: a compromised proxy cannot rewrite its own whitelist
     uploads: [{ file: SQUID_CONF_FILE, content: config, permissions: "0444", owner: "0", group: "0" }],

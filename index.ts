@@ -1,8 +1,8 @@
 // The Pulumi program: validated stack config in, the whole platform out.
 import * as pulumi from "@pulumi/pulumi";
 import { Platform } from "./components/platform";
-import { ConfigError } from "./spec/errors";
-import { loadStackConfig } from "./spec/pulumi-config";
+import { ConfigError } from "./config/errors";
+import { loadStackConfig } from "./config/pulumi-config";
 
 function load() {
   try {
@@ -14,8 +14,8 @@ function load() {
   }
 }
 
-const { spec } = load();
-const platform = new Platform("platform", { spec, stack: pulumi.getStack() });
+const { config } = load();
+const platform = new Platform("platform", { config, stack: pulumi.getStack() });
 const { plan } = platform;
 
 export const caCertificatePem = platform.ca.certPem;
@@ -27,11 +27,11 @@ export const networks = {
 };
 export const apps = Object.fromEntries(
   plan.apps.map((app) => [
-    app.spec.name,
-    { containerName: platform.apps[app.spec.name].containerName, address: app.ip, uid: app.uid, gateway: app.gatewayIp, egressProxy: app.egressIp },
+    app.config.name,
+    { containerName: platform.apps[app.config.name].containerName, address: app.ip, uid: app.uid, gateway: app.gatewayIp, egressProxy: app.egressIp },
   ]),
 );
-export const services = Object.fromEntries(plan.services.map((service) => [service.spec.name, { containerName: platform.services[service.spec.name].containerName }]));
-export const gateway = { containerName: platform.gateway.containerName, listenPort: spec.gateway.listenPort };
+export const services = Object.fromEntries(plan.services.map((service) => [service.config.name, { containerName: platform.services[service.config.name].containerName }]));
+export const gateway = { containerName: platform.gateway.containerName, listenPort: config.gateway.listenPort };
 export const identity = { containerName: platform.identity.containerName, issuer: platform.identity.issuer };
-export const egressProxy = { containerName: platform.egress.containerName, port: spec.egress.port };
+export const egressProxy = { containerName: platform.egress.containerName, port: config.egress.port };

@@ -1,12 +1,12 @@
 // Gateway renderer and validator costs, and what SPKI pinning adds to a TLS handshake.
 // Run: npx tsx bench/gateway.bench.ts   (bounded: well under 2 minutes)
 import { performance } from "node:perf_hooks";
-import { generateKey, caSignedCertificate, selfSignedCertificate } from "../program/key-material";
-import { loadEnvoyProtos } from "../render/envoy/proto-registry";
+import { generateKey, caSignedCertificate, selfSignedCertificate } from "../mock-runner/key-material";
+import { loadEnvoyProtos } from "../test/support/envoy-proto/proto-registry";
 import { renderEnvoyBootstrap, renderEnvoyYaml } from "../render/envoy/bootstrap";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import type { GatewayRenderInput } from "../render/envoy/types";
-import { validateEnvoyBootstrap } from "../render/envoy/validator";
+import { validateEnvoyBootstrap } from "../test/support/envoy-proto/validator";
 import { EnvoyTlsEmulator, tryClient } from "../test/support/envoy-tls-emulator";
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;

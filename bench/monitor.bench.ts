@@ -7,8 +7,8 @@ import { AuditKey } from "../monitor/audit/format";
 import { AuditWriter } from "../monitor/audit/writer";
 import { verifyAuditFile } from "../monitor/audit/verify";
 import { BanStore } from "../monitor/bans";
-import { Monitor } from "../monitor/engine";
-import { DEFAULT_RULES } from "../monitor/rules";
+import { Monitor } from "../monitor/detector";
+import { DEFAULT_RULES } from "../config/monitor";
 
 const TARGET_LINES_PER_SECOND = 50_000;
 const LINES = 300_000;

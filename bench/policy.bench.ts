@@ -2,8 +2,8 @@
 // rules, runtime-style unknown-checking proxy), for 1,000 and 10,000 container resources.
 // Goal: >= 20,000 resources/s. Run: npx tsx bench/policy.bench.ts
 import { performance } from "node:perf_hooks";
-import { checkFile } from "../policies/checker/check";
-import { evaluate, CheckedResource } from "../policies/engine";
+import { checkFile } from "../checker/check";
+import { evaluate, CheckedResource } from "../policies/evaluate";
 import { allRules } from "../policies/registry";
 import { CONTAINER, hardenedAppProps } from "../test/fixtures/policy/resources";
 

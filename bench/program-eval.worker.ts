@@ -4,10 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { readFileSync, writeFileSync } from "node:fs";
-import { runProgram } from "../program/mocks";
-import { parsePlatformConfig } from "../spec/load";
-import { buildPlan } from "../spec/plan";
-import { networkSpec } from "../render/networks";
+import { runProgram } from "../mock-runner/run-program";
+import { parsePlatformConfig } from "../config/load";
+import { buildPlan } from "../plan/plan";
+import { networkInputs } from "../render/networks";
 import { appContainer } from "../render/workloads";
 import { minimalConfig } from "../test/support/stack-config";
 
@@ -56,10 +56,10 @@ async function main() {
     // The SDK's floor as the issue states it: one raw docker.Network and one docker.Container per app.
     const run = await runProgram(() => {
       const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace("platform:", ""), v]));
-      const plan = buildPlan(parsePlatformConfig(raw).spec, "bench");
+      const plan = buildPlan(parsePlatformConfig(raw).config, "bench");
       plan.apps.forEach((app) => {
-        new docker.Network(`net-${app.spec.name}`, networkSpec(plan, app.network));
-        new docker.Container(`ctr-${app.spec.name}`, appContainer(plan, app));
+        new docker.Network(`net-${app.config.name}`, networkInputs(plan, app.network));
+        new docker.Container(`ctr-${app.config.name}`, appContainer(plan, app));
       });
     }, { config, material: "fast" });
     resources = run.resources.length;

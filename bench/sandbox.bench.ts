@@ -4,13 +4,12 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import Docker from "dockerode";
-import { hardenedContainer } from "../render/hardening";
-import { DEFAULT_APP_HEALTHCHECK } from "../render/workloads";
-import { toContainerPlan } from "../sandbox/engine/container-mapper";
-import { SandboxEngine } from "../sandbox/engine/engine";
-import { freeCidr } from "../sandbox/engine/free-subnet";
+import { idleApp } from "../test/support/idle-app";
+import { toContainerPlan } from "../sandbox/provider-mirror/container-mapper";
+import { ProviderMirror } from "../sandbox/provider-mirror/docker-resources";
+import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
 import { execIn } from "../sandbox/exec";
-import { dockerMissing, runscRegistered } from "../sandbox/preflight";
+import { dockerUnavailableSync, runscRegistered } from "../sandbox/docker-availability";
 
 const IMAGE = "platform/busybox:dev";
 const ROUNDS = 5;
@@ -19,20 +18,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 function declared(name: string, network: string, ip: string, runtime?: "runsc") {
-  const spec = hardenedContainer({
-    name,
-    image: IMAGE,
-    hostname: "bench",
-    uid: 20999,
-    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"],
-    env: { A: "1" },
-    labels: { "platform.role": "app" },
-    resources: { memoryMb: 64, cpus: 0.25, maxProcesses: 32 },
-    healthcheck: DEFAULT_APP_HEALTHCHECK,
-    networks: [{ name: network, ipv4Address: ip, aliases: [name] }],
-    runtime,
-  });
-  return { ...spec, volumes: [] };
+  return idleApp({ name, image: IMAGE, hostname: "bench", uid: 20999, env: { A: "1" }, resources: { memoryMb: 64, cpus: 0.25, maxProcesses: 32 }, network, ip, aliases: [name], runtime });
 }
 
 async function main() {
@@ -43,18 +29,18 @@ async function main() {
   const perPlan = ((performance.now() - started) * 1000) / mapperRounds;
   console.log(`input mapping (pure): ${perPlan.toFixed(1)} µs per container (${mapperRounds} rounds)`);
 
-  const missing = dockerMissing([IMAGE]);
+  const missing = dockerUnavailableSync([IMAGE]);
   if (missing) {
     console.log(`engine measurements skipped: ${missing}`);
     return;
   }
   const docker = new Docker();
-  const engine = new SandboxEngine(`bench-${process.pid}-${randomBytes(3).toString("hex")}`, docker);
+  const mirror = new ProviderMirror(`bench-${process.pid}-${randomBytes(3).toString("hex")}`, docker);
   try {
     const subnet = await freeCidr(docker, 24, "10.240.0.0/12");
     const base = subnet.split("/")[0].split(".").slice(0, 3).join(".");
     const network = `sbxbench-${randomBytes(3).toString("hex")}`;
-    await engine.createNetwork("bench-net", { name: network, internal: true, ipamConfigs: [{ subnet, gateway: `${base}.1` }] });
+    await mirror.createNetwork("bench-net", { name: network, internal: true, ipamConfigs: [{ subnet, gateway: `${base}.1` }] });
     const runtimes: ("runc" | "runsc")[] = runscRegistered() ? ["runc", "runsc"] : ["runc"];
     const results: Record<string, { up: number; exec: number }> = {};
     for (const runtime of runtimes) {
@@ -63,7 +49,7 @@ async function main() {
       for (let round = 0; round < ROUNDS; round++) {
         const name = `${network}-${runtime}-${round}`;
         started = performance.now();
-        const created = await engine.createContainer(name, declared(name, network, `${base}.${10 + round + (runtime === "runsc" ? 100 : 0)}`, runtime === "runsc" ? "runsc" : undefined));
+        const created = await mirror.createContainer(name, declared(name, network, `${base}.${10 + round + (runtime === "runsc" ? 100 : 0)}`, runtime === "runsc" ? "runsc" : undefined));
         ups.push(performance.now() - started);
         const container = docker.getContainer(created.id);
         for (let i = 0; i < 3; i++) execs.push((await execIn(container, ["true"], { timeoutMs: 10_000 })).durationMs);
@@ -76,7 +62,7 @@ async function main() {
       console.log(`gVisor/runc: bring-up ×${(results.runsc.up / results.runc.up).toFixed(2)}, exec ×${(results.runsc.exec / results.runc.exec).toFixed(2)}`);
     }
   } finally {
-    await engine.teardown();
+    await mirror.teardown();
   }
 }
 

@@ -1,9 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformPlan } from "../spec/plan";
+import type { PlatformPlan } from "../plan/plan";
 import { tlsUploads } from "../render/hardening";
 import { renderEnvoyBootstrap, renderEnvoyYaml } from "../render/envoy/bootstrap";
-import { ENVOY_CONFIG_FILE, GATEWAY_UID, gatewayAddresses, gatewayContainer, gatewayInput, GatewayPins, gatewaySpiffeId } from "../render/envoy/from-plan";
+import { ENVOY_CONFIG_FILE, gatewayAddresses, gatewayContainer, gatewayInput, GatewayPins, gatewaySpiffeId } from "../render/envoy/from-plan";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
 import { realmSchema } from "../render/keycloak/realm-schema";
@@ -13,6 +13,7 @@ import type { PlatformNetworks } from "./platform-networks";
 import type { PlatformService } from "./platform-service";
 import type { ThirdPartyApp } from "./third-party-app";
 import { createWorkloadContainer } from "./workload-container";
+import { INFRA_UID } from "../plan/names";
 
 export interface ApiGatewayArgs {
   plan: PlatformPlan;
@@ -29,8 +30,8 @@ export interface ApiGatewayArgs {
 function placeholderPins(plan: PlatformPlan): GatewayPins {
   const pin = Buffer.alloc(32).toString("base64");
   return {
-    apps: Object.fromEntries(plan.apps.map((a) => [a.spec.name, pin])),
-    services: Object.fromEntries(plan.services.map((s) => [s.spec.name, pin])),
+    apps: Object.fromEntries(plan.apps.map((a) => [a.config.name, pin])),
+    services: Object.fromEntries(plan.services.map((s) => [s.config.name, pin])),
     identity: pin,
   };
 }
@@ -55,20 +56,20 @@ export class ApiGateway extends pulumi.ComponentResource {
     // Keycloak would reject fails here, with nothing half-applied.
     const preview = renderEnvoyBootstrap(gatewayInput(plan, placeholderPins(plan)));
     const mismatches = crossCheckRealmAndGateway(realmSchema.parse(args.identity.realm), preview);
-    if (mismatches.length > 0) throw new Error(`gateway and realm disagree:\n  ${mismatches.join("\n  ")}`);
+    if (mismatches.length > 0) throw new pulumi.ResourceError(`gateway and realm disagree:\n  ${mismatches.join("\n  ")}`, this);
     const spec = gatewayContainer(plan);
 
     const addresses = gatewayAddresses(plan);
     this.certificate = args.ca.issue(
       `${name}-server`,
-      { commonName: "gateway", uris: [gatewaySpiffeId(plan.spec.trustDomain)], dnsNames: addresses.dnsNames, ipAddresses: addresses.ips, usage: "server-and-client" },
+      { commonName: "gateway", uris: [gatewaySpiffeId(plan.config.trustDomain)], dnsNames: addresses.dnsNames, ipAddresses: addresses.ips, usage: "server-and-client" },
       this,
     );
 
     const pinsOf = (entries: [string, pulumi.Output<string>][]) =>
       pulumi.all(Object.fromEntries(entries)).apply((keys) => Object.fromEntries(Object.entries(keys).map(([n, pem]) => [n, spkiPinFromPem(pem)])));
-    const appPins = pinsOf(plan.apps.map((a) => [a.spec.name, args.apps[a.spec.name].certificate.publicKeyPem]));
-    const servicePins = pinsOf(plan.services.map((s) => [s.spec.name, args.services[s.spec.name].certificate.publicKeyPem]));
+    const appPins = pinsOf(plan.apps.map((a) => [a.config.name, args.apps[a.config.name].certificate.publicKeyPem]));
+    const servicePins = pinsOf(plan.services.map((s) => [s.config.name, args.services[s.config.name].certificate.publicKeyPem]));
     const identityPin = args.identity.certificate.publicKeyPem.apply(spkiPinFromPem);
     this.envoyConfig = pulumi
       .all([appPins, servicePins, identityPin])
@@ -78,16 +79,16 @@ export class ApiGateway extends pulumi.ComponentResource {
       [plan.networks.services.dockerName]: args.networks.services,
       [plan.networks.identity.dockerName]: args.networks.identity,
     };
-    for (const app of plan.apps) networks[app.network.dockerName] = args.networks.apps[app.spec.name];
+    for (const app of plan.apps) networks[app.network.dockerName] = args.networks.apps[app.config.name];
 
     this.container = createWorkloadContainer(
       `${name}-container`,
       {
-        spec,
+        container: spec,
         networks,
         uploads: [
-          ...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, GATEWAY_UID),
-          { file: ENVOY_CONFIG_FILE, content: this.envoyConfig, permissions: "0440", owner: "0", group: String(GATEWAY_UID) },
+          ...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, INFRA_UID.gateway),
+          { file: ENVOY_CONFIG_FILE, content: this.envoyConfig, permissions: "0440", owner: "0", group: String(INFRA_UID.gateway) },
         ],
       },
       this,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformPlan } from "../spec/plan";
+import type { PlatformPlan } from "../plan/plan";
 import { egressContainer } from "../render/squid";
 import { createWorkloadContainer } from "./workload-container";
 
@@ -32,11 +32,11 @@ export class EgressProxy extends pulumi.ComponentResource {
     this.appAddresses = rendered.appAddresses;
     const networks: Record<string, docker.Network> = { [plan.networks.outbound.dockerName]: args.networks.outbound };
     for (const app of plan.apps) {
-      const network = args.networks.apps[app.spec.name];
-      if (!network) throw new Error(`egress proxy: no network was created for app ${app.spec.name}`);
+      const network = args.networks.apps[app.config.name];
+      if (!network) throw new pulumi.ResourceError(`egress proxy: no network was created for app ${app.config.name}`, this);
       networks[app.network.dockerName] = network;
     }
-    this.container = createWorkloadContainer(`${name}-container`, { spec: rendered.spec, networks, uploads: rendered.uploads }, this);
+    this.container = createWorkloadContainer(`${name}-container`, { container: rendered.spec, networks, uploads: rendered.uploads }, this);
     this.containerName = this.container.name;
     this.registerOutputs({
       containerName: this.containerName,

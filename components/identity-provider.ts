@@ -1,25 +1,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { infraAddress, type PlatformPlan } from "../spec/plan";
-import { credentialUpload, PLATFORM_LABEL, TLS_DIR, tlsUploads } from "../render/hardening";
+import { infraAddress, type PlatformPlan } from "../plan/plan";
+import { credentialUpload, tlsUploads } from "../render/hardening";
 import { renderRealm, renderRealmJson } from "../render/keycloak/realm";
 import { checkRealm, checkRealmImport } from "../render/keycloak/realm-schema";
 import { identityHostname, oidcEndpoints } from "../render/keycloak/oidc";
-import {
-  ADMIN_PASSWORD_FILE,
-  DB_PASSWORD_FILE,
-  databaseContainer,
-  databaseContainerName,
-  identityContainer,
-  KEYCLOAK_UID,
-  POSTGRES_UID,
-  REALM_FILE,
-  realmInput,
-} from "../render/keycloak/from-plan";
+import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, databaseContainer, identityContainer, POSTGRES_DATA_DIR, REALM_FILE, realmInput } from "../render/keycloak/from-plan";
 import { InternalCa, LeafCertificate } from "./internal-ca";
-import { createUploadSeed } from "./workload-container";
 import { createWorkloadContainer } from "./workload-container";
+import { INFRA_UID } from "../plan/names";
 
 export interface IdentityProviderArgs {
   plan: PlatformPlan;
@@ -50,33 +40,33 @@ export class IdentityProvider extends pulumi.ComponentResource {
   constructor(name: string, args: IdentityProviderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:identity:IdentityProvider", name, {}, opts);
     const { plan } = args;
-    const { spec } = plan;
-    const hostname = identityHostname(spec.trustDomain);
-    const oidc = oidcEndpoints({ hostname, port: spec.identity.port, realm: spec.identity.realm });
+    const { config } = plan;
+    const hostname = identityHostname(config.trustDomain);
+    const oidc = oidcEndpoints({ hostname, port: config.identity.port, realm: config.identity.realm });
     this.issuer = oidc.issuer;
 
     // Everything is rendered and checked before the first resource is declared: nothing half-applied.
     this.realm = renderRealm(realmInput(plan));
     const problems = checkRealm(this.realm);
-    if (problems.length > 0) throw new Error(`realm ${spec.identity.realm} is invalid:\n  ${problems.join("\n  ")}`);
+    if (problems.length > 0) throw new pulumi.ResourceError(`realm ${config.identity.realm} is invalid:\n  ${problems.join("\n  ")}`, this);
     const keycloak = identityContainer(plan);
 
     const password = (logical: string) => pulumi.secret(new random.RandomPassword(`${name}-${logical}`, SECRET, { parent: this }).result);
-    const credentials = [credentialUpload(ADMIN_PASSWORD_FILE, password("admin-password"), KEYCLOAK_UID)];
-    for (const app of plan.apps) this.clientSecrets[app.spec.name] = password(`client-${app.spec.name}`);
+    const credentials = [credentialUpload(ADMIN_PASSWORD_FILE, password("admin-password"), INFRA_UID.identity)];
+    for (const app of plan.apps) this.clientSecrets[app.config.name] = password(`client-${app.config.name}`);
     // The structure was checked above; this checks the generated secrets' shape too.
     const realmJson = pulumi.secret(
       pulumi.all(this.clientSecrets).apply((secrets) => {
         const json = renderRealmJson(realmInput(plan), secrets);
         const secretProblems = checkRealmImport(JSON.parse(json));
-        if (secretProblems.length > 0) throw new Error(`realm import ${spec.identity.realm} is invalid:\n  ${secretProblems.join("\n  ")}`);
+        if (secretProblems.length > 0) throw new pulumi.ResourceError(`realm import ${config.identity.realm} is invalid:\n  ${secretProblems.join("\n  ")}`, this);
         return json;
       }),
     );
 
-    if (spec.identity.database.kind === "postgres") {
+    if (config.identity.database.kind === "postgres") {
       const dbPassword = password("db-password");
-      credentials.push(credentialUpload(DB_PASSWORD_FILE, dbPassword, KEYCLOAK_UID));
+      credentials.push(credentialUpload(DB_PASSWORD_FILE, dbPassword, INFRA_UID.identity));
       this.database = this.createDatabase(name, plan, args.network, dbPassword);
     }
 
@@ -85,13 +75,13 @@ export class IdentityProvider extends pulumi.ComponentResource {
       { commonName: hostname, dnsNames: [hostname, "identity"], ipAddresses: [infraAddress(plan.networks.identity, "identity")], usage: "server" },
       this,
     );
-    const realmUpload = { file: REALM_FILE, content: realmJson, permissions: "0440", owner: "0", group: String(KEYCLOAK_UID) };
+    const realmUpload = { file: REALM_FILE, content: realmJson, permissions: "0440", owner: "0", group: String(INFRA_UID.identity) };
     this.container = createWorkloadContainer(
       `${name}-container`,
       {
-        spec: keycloak,
+        container: keycloak,
         networks: { [plan.networks.identity.dockerName]: args.network },
-        uploads: [...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, KEYCLOAK_UID), realmUpload, ...credentials],
+        uploads: [...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, INFRA_UID.identity), realmUpload, ...credentials],
       },
       this,
     );
@@ -100,24 +90,15 @@ export class IdentityProvider extends pulumi.ComponentResource {
   }
 
   private createDatabase(name: string, plan: PlatformPlan, network: docker.Network, dbPassword: pulumi.Output<string>): docker.Container {
-    const volume = new docker.Volume(
-      `${name}-db-data`,
-      { name: `${databaseContainerName(plan)}-data`, driver: "local", labels: [{ label: PLATFORM_LABEL.stack, value: plan.stack }, { label: PLATFORM_LABEL.role, value: "database" }] },
-      { parent: this, retainOnDelete: true },
-    );
-    const spec = databaseContainer(plan, `${databaseContainerName(plan)}-data`);
-    // the password file's volume (TLS_DIR), like every workload's; see createWorkloadContainer
-    const credentialVolume = new docker.Volume(
-      `${name}-db-tls`,
-      { name: spec.volumes.find((v) => v.containerPath === TLS_DIR)!.volumeName, driver: "local", labels: [{ label: PLATFORM_LABEL.stack, value: plan.stack }, { label: PLATFORM_LABEL.role, value: "database" }] },
-      { parent: this },
-    );
-    const volumes = spec.volumes.map((v) => ({ ...v, volumeName: v.containerPath === TLS_DIR ? credentialVolume.name : volume.name }));
-    const seed = createUploadSeed(`${name}-db`, { spec, volumes, uploads: [credentialUpload(DB_PASSWORD_FILE, dbPassword, POSTGRES_UID)] }, this);
-    return new docker.Container(
+    return createWorkloadContainer(
       `${name}-db`,
-      { ...spec, networksAdvanced: spec.networksAdvanced.map((attachment) => ({ ...attachment, name: network.name })), volumes },
-      { parent: this, deleteBeforeReplace: true, dependsOn: [seed] },
+      {
+        container: databaseContainer(plan),
+        networks: { [plan.networks.identity.dockerName]: network },
+        uploads: [credentialUpload(DB_PASSWORD_FILE, dbPassword, INFRA_UID.database)],
+        retainVolumesAt: [POSTGRES_DATA_DIR],
+      },
+      this,
     );
   }
 }

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformPlan } from "../spec/plan";
-import { networkSpec } from "../render/networks";
+import type { PlatformPlan } from "../plan/plan";
+import { networkInputs } from "../render/networks";
 
 export interface PlatformNetworksArgs {
   plan: PlatformPlan;
@@ -18,8 +18,8 @@ export class PlatformNetworks extends pulumi.ComponentResource {
     super("platform:network:PlatformNetworks", name, {}, opts);
     const { plan } = args;
     const create = (logical: string, network: PlatformPlan["networks"]["services"]) =>
-      new docker.Network(`${name}-${logical}`, networkSpec(plan, network), { parent: this });
-    for (const app of plan.apps) this.apps[app.spec.name] = create(`app-${app.spec.name}`, app.network);
+      new docker.Network(`${name}-${logical}`, networkInputs(plan, network), { parent: this });
+    for (const app of plan.apps) this.apps[app.config.name] = create(`app-${app.config.name}`, app.network);
     this.services = create("services", plan.networks.services);
     this.identity = create("identity", plan.networks.identity);
     this.outbound = create("outbound", plan.networks.outbound);

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformPlan, ServicePlan } from "../spec/plan";
+import type { PlatformPlan, ServicePlan } from "../plan/plan";
 import { tlsUploads } from "../render/hardening";
 import { serviceContainer } from "../render/workloads";
 import { InternalCa, LeafCertificate } from "./internal-ca";
@@ -21,17 +21,18 @@ export class PlatformService extends pulumi.ComponentResource {
   readonly containerName: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:services:PlatformService", name, {}, opts);
+    // the type token was platform:services:… before the tokens were made singular: the alias keeps existing stacks
+    super("platform:service:PlatformService", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "platform:services:PlatformService" }] });
     const { plan, service } = args;
     this.certificate = args.ca.issue(
       `${name}-server`,
-      { commonName: service.spec.name, uris: [service.spiffeId], dnsNames: [service.hostname], usage: "server" },
+      { commonName: service.config.name, uris: [service.spiffeId], dnsNames: [service.hostname], usage: "server" },
       this,
     );
     this.container = createWorkloadContainer(
       `${name}-container`,
       {
-        spec: serviceContainer(plan, service),
+        container: serviceContainer(plan, service),
         networks: { [plan.networks.services.dockerName]: args.network },
         uploads: tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, service.uid),
       },

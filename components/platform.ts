@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildPlan, PlatformPlan } from "../spec/plan";
-import type { PlatformSpec } from "../spec/schema";
+import { buildPlan, PlatformPlan } from "../plan/plan";
+import type { PlatformConfig } from "../config/schema";
 import { ApiGateway } from "./api-gateway";
 import { EgressProxy } from "./egress-proxy";
 import { IdentityProvider } from "./identity-provider";
@@ -8,16 +8,16 @@ import { InternalCa } from "./internal-ca";
 import { PlatformNetworks } from "./platform-networks";
 import { PlatformService } from "./platform-service";
 import { ThirdPartyApp } from "./third-party-app";
-import { SecurityMonitor } from "../monitor/deploy/security-monitor";
+import { SecurityMonitor } from "./security-monitor";
 
 export interface PlatformArgs {
-  /** a validated spec (see spec/load.ts) */
-  spec: PlatformSpec;
+  /** a validated config (see config/load.ts) */
+  config: PlatformConfig;
   /** the Pulumi stack name: part of every Docker name and the `platform.stack` label */
   stack: string;
 }
 
-/** The whole app ecosystem from one validated spec (the paper's Figure 4). */
+/** The whole app ecosystem from one validated config (the paper's Figure 4). */
 export class Platform extends pulumi.ComponentResource {
   readonly plan: PlatformPlan;
   /** the security monitor container, when platform:monitor.enabled */
@@ -32,27 +32,27 @@ export class Platform extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Platform", name, {}, opts);
-    const plan = buildPlan(args.spec, args.stack);
+    const plan = buildPlan(args.config, args.stack);
     this.plan = plan;
-    const { spec } = plan;
+    const { config } = plan;
     this.networks = new PlatformNetworks(`${name}-networks`, { plan }, { parent: this });
-    this.ca = new InternalCa(`${name}-ca`, { ...spec.ca }, { parent: this });
+    this.ca = new InternalCa(`${name}-ca`, { ...config.ca }, { parent: this });
 
     // Created before the apps: each app gets its own OAuth2 client secret from it, as a file.
     this.identity = new IdentityProvider(`${name}-identity`, { plan, ca: this.ca, network: this.networks.identity }, { parent: this });
 
     for (const service of plan.services) {
-      this.services[service.spec.name] = new PlatformService(
-        `${name}-svc-${service.spec.name}`,
+      this.services[service.config.name] = new PlatformService(
+        `${name}-svc-${service.config.name}`,
         { plan, service, ca: this.ca, network: this.networks.services },
         { parent: this },
       );
     }
 
     for (const app of plan.apps) {
-      this.apps[app.spec.name] = new ThirdPartyApp(
-        `${name}-app-${app.spec.name}`,
-        { plan, app, ca: this.ca, network: this.networks.apps[app.spec.name], oauthClientSecret: this.identity.clientSecrets[app.spec.name] },
+      this.apps[app.config.name] = new ThirdPartyApp(
+        `${name}-app-${app.config.name}`,
+        { plan, app, ca: this.ca, network: this.networks.apps[app.config.name], oauthClientSecret: this.identity.clientSecrets[app.config.name] },
         { parent: this },
       );
     }
@@ -67,7 +67,7 @@ export class Platform extends pulumi.ComponentResource {
     this.egress = new EgressProxy(`${name}-egress`, { plan, networks: this.networks }, { parent: this });
 
     // Optional: by default the monitor runs on the host (`npm run monitor`), see README.
-    if (spec.monitor.enabled) {
+    if (config.monitor.enabled) {
       this.monitor = new SecurityMonitor(`${name}-monitor`, { plan, dependsOn: [this.gateway, this.egress] }, { parent: this });
     }
 

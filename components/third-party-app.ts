@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppPlan, PlatformPlan } from "../spec/plan";
+import type { AppPlan, PlatformPlan } from "../plan/plan";
 import { credentialUpload, tlsUploads } from "../render/hardening";
 import { appContainer, OAUTH_CLIENT_SECRET_FILE } from "../render/workloads";
 import { InternalCa, LeafCertificate } from "./internal-ca";
@@ -23,14 +23,15 @@ export class ThirdPartyApp extends pulumi.ComponentResource {
   readonly containerName: pulumi.Output<string>;
 
   constructor(name: string, args: ThirdPartyAppArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:apps:ThirdPartyApp", name, {}, opts);
+    // the type token was platform:apps:… before the tokens were made singular: the alias keeps existing stacks
+    super("platform:app:ThirdPartyApp", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "platform:apps:ThirdPartyApp" }] });
     const { plan, app } = args;
-    this.certificate = args.ca.issue(`${name}-client`, { commonName: app.spec.name, uris: [app.spiffeId], usage: "client" }, this);
+    this.certificate = args.ca.issue(`${name}-client`, { commonName: app.config.name, uris: [app.spiffeId], usage: "client" }, this);
     const spec = appContainer(plan, app);
     this.container = createWorkloadContainer(
       `${name}-container`,
       {
-        spec,
+        container: spec,
         networks: { [app.network.dockerName]: args.network },
         uploads: [
           ...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, app.uid),

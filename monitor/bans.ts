@@ -1,5 +1,5 @@
 // Bans on disk (`bans.json` in the state directory): they survive a restart and are re-applied.
-import { RuleName } from "./rules";
+import type { RuleName } from "../config/monitor";
 import { readJsonFile, writeJsonAtomic } from "./state-files";
 
 export interface BanEvidence {

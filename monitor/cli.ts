@@ -1,5 +1,5 @@
 // `npm run monitor -- [run] --stack NAME [--dry-run]` · `stats [--json]` · `unban APP` · `bans` · `verify FILE`
-import { parseArgs } from "node:util";
+import { badValue, exitWith, ParsedArgs, runCommand, UsageError } from "../cli/args";
 import { BanStore } from "./bans";
 import { defaultStateDir, loadAuditKey, loadMonitorConfig, statePaths } from "./config";
 import { acquireLock, awaitAnswer, lockHolder, submitUnbanRequest } from "./control";
@@ -7,44 +7,40 @@ import { AuditLogError } from "./audit/errors";
 import { formatVerifyReport, verifyAuditFile } from "./audit/verify";
 import { formatStatsTable, StatsSnapshot } from "./stats";
 import { readJsonFile } from "./state-files";
-import { MonitorLog } from "./engine";
+import { MonitorLog } from "./detector";
 
-const USAGE = `usage: npm run monitor -- <command> [options]
+const MONITOR_COMMAND = {
+  name: "monitor",
+  usage: `usage: npm run monitor -- <command> [options]
   run --stack NAME [--dry-run] [--input FILE|-] [--once] [--no-enforce]   follow the proxies' logs, keep statistics, ban (default command)
   stats --stack NAME [--json]                                               per-app statistics of the running monitor
-  unban APP --stack NAME [--by WHO]                                         lift a ban (reconnects the app's container)
+  unban APP --stack NAME [--by WHO] [--timeout-seconds N]                   lift a ban (reconnects the app's container)
   bans --stack NAME [--json]                                                list current bans with their evidence
   verify FILE                                                               check an audit log for tampering (exit 0 ok, 1 tampered, 2 error)
 common options: --state-dir DIR (default .platform-monitor/<stack> or $PLATFORM_MONITOR_STATE_DIR), --audit-log FILE,
-  --audit-key-file FILE (or $PLATFORM_MONITOR_AUDIT_KEY_FILE / $PLATFORM_MONITOR_AUDIT_KEY), --config Pulumi.<stack>.yaml`;
+  --audit-key-file FILE (or $PLATFORM_MONITOR_AUDIT_KEY_FILE / $PLATFORM_MONITOR_AUDIT_KEY), --config Pulumi.<stack>.yaml`,
+  options: {
+    stack: { type: "string" },
+    "state-dir": { type: "string" },
+    "audit-log": { type: "string" },
+    "audit-key-file": { type: "string" },
+    config: { type: "string" },
+    "dry-run": { type: "boolean" },
+    input: { type: "string" },
+    once: { type: "boolean" },
+    "no-enforce": { type: "boolean" },
+    json: { type: "boolean" },
+    by: { type: "string" },
+    "timeout-seconds": { type: "string", default: "30" },
+  },
+  positionals: { name: "COMMAND" },
+} as const;
+
+type MonitorValues = ParsedArgs<typeof MONITOR_COMMAND.options>["values"];
 
 const log: MonitorLog = (level, message) => process.stderr.write(`${new Date().toISOString()} monitor ${level}: ${message}\n`);
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      stack: { type: "string" },
-      "state-dir": { type: "string" },
-      "audit-log": { type: "string" },
-      "audit-key-file": { type: "string" },
-      config: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      input: { type: "string" },
-      once: { type: "boolean", default: false },
-      "no-enforce": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      by: { type: "string" },
-      "timeout-seconds": { type: "string" },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+async function monitor({ values, positionals }: ParsedArgs<typeof MONITOR_COMMAND.options>): Promise<number> {
   const [command = "run", ...rest] = positionals;
   if (command === "verify") {
     if (rest.length !== 1) throw new UsageError("verify takes exactly one FILE");
@@ -58,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const paths = statePaths(stateDir, values["audit-log"]);
   switch (command) {
     case "run":
-      if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
+      if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
       return runMonitorCommand(stack, stateDir, values);
     case "stats": {
       const snapshot = readJsonFile<StatsSnapshot>(paths.stats, "statistics");
@@ -83,26 +79,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runMonitorCommand(stack: string, stateDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
+async function runMonitorCommand(stack: string, stateDir: string, values: MonitorValues): Promise<number> {
   const { runMonitor } = await import("./run");
   return runMonitor({
     stack,
     stateDir,
-    auditLog: values["audit-log"] as string | undefined,
-    auditKeyFile: values["audit-key-file"] as string | undefined,
-    configFile: values.config as string | undefined,
-    dryRun: values["dry-run"] === true,
-    input: values.input as string | undefined,
-    once: values.once === true,
-    noEnforce: values["no-enforce"] === true,
+    auditLog: values["audit-log"],
+    auditKeyFile: values["audit-key-file"],
+    configFile: values.config,
+    dryRun: values["dry-run"],
+    input: values.input,
+    once: values.once,
+    noEnforce: values["no-enforce"],
     log,
   });
 }
 
-async function unbanCommand(app: string, stack: string, stateDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
-  const paths = statePaths(stateDir, values["audit-log"] as string | undefined);
-  const by = (values.by as string | undefined) ?? process.env.USER ?? "operator";
-  const timeoutMs = Number(values["timeout-seconds"] ?? 30) * 1000;
+async function unbanCommand(app: string, stack: string, stateDir: string, values: MonitorValues): Promise<number> {
+  const paths = statePaths(stateDir, values["audit-log"]);
+  const by = values.by ?? process.env.USER ?? "operator";
+  const seconds = Number(values["timeout-seconds"]);
+  if (!(seconds > 0)) throw badValue("timeout-seconds", values["timeout-seconds"], "a positive number of seconds");
+  const timeoutMs = seconds * 1000;
   const running = lockHolder(paths.lock);
   if (running !== undefined) {
     const id = submitUnbanRequest(paths.requests, { app, by, requestedAt: new Date().toISOString() });
@@ -114,9 +112,9 @@ async function unbanCommand(app: string, stack: string, stateDir: string, values
   // no monitor running: do it here, holding the lock so none starts meanwhile
   const release = acquireLock(paths.lock);
   try {
-    const [{ AuditWriter }, { Monitor }, { DockerEnforcer }, Docker] = await Promise.all([import("./audit/writer"), import("./engine"), import("./docker-enforcer"), import("dockerode")]);
-    const { config } = loadMonitorConfig(stack, values.config as string | undefined);
-    const audit = AuditWriter.open(paths.auditLog, loadAuditKey(values["audit-key-file"] as string | undefined));
+    const [{ AuditWriter }, { Monitor }, { DockerEnforcer }, Docker] = await Promise.all([import("./audit/writer"), import("./detector"), import("./docker-enforcer"), import("dockerode")]);
+    const { config } = loadMonitorConfig(stack, values.config);
+    const audit = AuditWriter.open(paths.auditLog, loadAuditKey(values["audit-key-file"]));
     try {
       const bans = BanStore.load(paths.bans, stack);
       const monitor = new Monitor({ stack, rules: config.rules, statsWindowSeconds: config.statsWindowSeconds, dryRun: false, audit, bans, enforcer: new DockerEnforcer(new Docker.default(), stack), log });
@@ -131,14 +129,10 @@ async function unbanCommand(app: string, stack: string, stateDir: string, values
   }
 }
 
-class UsageError extends Error {}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
-    else if (error instanceof AuditLogError) process.stderr.write(`audit log error: ${error.message}\n`);
-    else process.stderr.write(`monitor: ${error.message}\n`);
-    process.exit(2);
+exitWith(runCommand(MONITOR_COMMAND, process.argv.slice(2), monitor), {
+  immediately: true,
+  onCrash: (error) => {
+    process.stderr.write(error instanceof AuditLogError ? `audit log error: ${error.message}\n` : `monitor: ${(error as Error).message}\n`);
+    return 2;
   },
-);
+});

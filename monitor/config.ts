@@ -2,15 +2,15 @@
 // environment variable in the deployed container), validated by the same schema as `pulumi up`.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
-import { ConfigError, problemsFromZod } from "../spec/errors";
-import { monitorConfig, MonitorConfig } from "../spec/monitor";
+import { ConfigError, problemsFromZod } from "../config/errors";
+import { readStackFile, stackFilePath } from "../config/load";
+import { monitorConfig, MonitorConfig } from "../config/monitor";
 import { AuditKey } from "./audit/format";
 
-export const CONFIG_ENV = "PLATFORM_MONITOR_CONFIG";
-export const KEY_ENV = "PLATFORM_MONITOR_AUDIT_KEY";
-export const KEY_FILE_ENV = "PLATFORM_MONITOR_AUDIT_KEY_FILE";
-export const STATE_DIR_ENV = "PLATFORM_MONITOR_STATE_DIR";
+import { CONFIG_ENV, KEY_FILE_ENV } from "../render/monitor/container";
+
+const KEY_ENV = "PLATFORM_MONITOR_AUDIT_KEY";
+const STATE_DIR_ENV = "PLATFORM_MONITOR_STATE_DIR";
 
 export function parseMonitorConfig(raw: unknown, source: string): MonitorConfig {
   const result = monitorConfig.safeParse(raw ?? {});
@@ -29,13 +29,12 @@ export function loadMonitorConfig(stack: string, configFile: string | undefined,
     }
     return { config: parseMonitorConfig(raw, CONFIG_ENV), source: CONFIG_ENV };
   }
-  const file = configFile ?? join(process.cwd(), `Pulumi.${stack}.yaml`);
+  const file = configFile ?? stackFilePath(stack, process.cwd());
   if (!existsSync(file)) {
     if (configFile) throw new Error(`config file ${configFile} does not exist`);
     return { config: parseMonitorConfig({}, "defaults"), source: "defaults" };
   }
-  const document = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  const raw = document?.config?.["platform:monitor"];
+  const raw = readStackFile(file)["platform:monitor"];
   return { config: parseMonitorConfig(typeof raw === "string" ? JSON.parse(raw) : raw, file), source: file };
 }
 
@@ -59,7 +58,7 @@ export function defaultStateDir(stack: string, env: NodeJS.ProcessEnv = process.
   return env[STATE_DIR_ENV] ?? join(process.cwd(), ".platform-monitor", stack);
 }
 
-export interface StatePaths {
+interface StatePaths {
   dir: string;
   auditLog: string;
   bans: string;

@@ -35,12 +35,12 @@ export function acquireLock(lockFile: string): () => void {
   };
 }
 
-export interface UnbanRequest {
+interface UnbanRequest {
   app: string;
   by: string;
   requestedAt: string;
 }
-export interface UnbanAnswer {
+interface UnbanAnswer {
   ok: boolean;
   message: string;
 }

@@ -4,7 +4,7 @@
 import type Docker from "dockerode";
 import { EnforcementRecord, NetworkAttachmentRecord } from "./bans";
 import { roleFilter } from "./docker-labels";
-import { Enforcer } from "./engine";
+import { Enforcer } from "./detector";
 
 export class DockerEnforcer implements Enforcer {
   constructor(private readonly docker: Docker, private readonly stack: string) {}

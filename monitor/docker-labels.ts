@@ -1,5 +1,5 @@
+import { PLATFORM_LABEL } from "../plan/names";
 // Label filters for the platform's containers (labels set by render/hardening.ts).
-import { PLATFORM_LABEL } from "../render/hardening";
 
 export function roleFilter(stack: string, role: string, app?: string): string[] {
   const labels = [`${PLATFORM_LABEL.stack}=${stack}`, `${PLATFORM_LABEL.role}=${role}`];

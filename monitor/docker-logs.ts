@@ -4,13 +4,14 @@
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { LineSplitter } from "./events/line-splitter";
-import { roleFilter, PLATFORM_LABEL } from "./docker-labels";
-import { MonitorLog } from "./engine";
+import { roleFilter } from "./docker-labels";
+import { MonitorLog } from "./detector";
 import { readJsonFile, writeJsonAtomic } from "./state-files";
+import { PLATFORM_LABEL } from "../plan/names";
 
-export const FOLLOWED_ROLES = ["gateway", "egress"] as const;
+const FOLLOWED_ROLES = ["gateway", "egress"] as const;
 
-export interface FollowerOptions {
+interface FollowerOptions {
   docker: Docker;
   stack: string;
   /** a fresh line splitter per followed container */

@@ -1,29 +1,7 @@
 // Ban rules: "more than `threshold` matching events from one app within `windowSeconds`".
 import { AccessEvent, isRateLimited, UNKNOWN_APP } from "./events/types";
+import { DEFAULT_RULES, RULE_NAMES, type RuleName, type RuleSetting, type RuleSettings } from "../config/monitor";
 import { SlidingCounter } from "./windows";
-
-export const RULE_NAMES = ["authFailures", "requestRate", "egressDenials", "rateLimited"] as const;
-export type RuleName = (typeof RULE_NAMES)[number];
-
-export interface RuleSetting {
-  enabled: boolean;
-  /** ban when the count within the window is greater than this */
-  threshold: number;
-  windowSeconds: number;
-}
-export type RuleSettings = Record<RuleName, RuleSetting>;
-
-/** Defaults; stack config (`platform:monitor.rules`) overrides them per rule. */
-export const DEFAULT_RULES: RuleSettings = {
-  // repeated 401/403 at the gateway: credential guessing or probing services it was not granted
-  authFailures: { enabled: true, threshold: 20, windowSeconds: 10 },
-  // the paper's example: 1000 calls in five seconds (gateway and egress requests together)
-  requestRate: { enabled: true, threshold: 1000, windowSeconds: 5 },
-  // requests to destinations off the app's egress whitelist
-  egressDenials: { enabled: true, threshold: 50, windowSeconds: 10 },
-  // an app that keeps hammering after the gateway's own rate limiter answered 429
-  rateLimited: { enabled: true, threshold: 200, windowSeconds: 10 },
-};
 
 export const RULE_DESCRIPTIONS: Record<RuleName, string> = {
   authFailures: "401/403 responses at the gateway",

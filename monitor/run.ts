@@ -7,7 +7,7 @@ import { loadAuditKey, loadMonitorConfig, statePaths } from "./config";
 import { acquireLock, answerRequest, pendingRequests } from "./control";
 import { DockerEnforcer } from "./docker-enforcer";
 import { DockerLogFollower } from "./docker-logs";
-import { Monitor, MonitorLog } from "./engine";
+import { Monitor, MonitorLog } from "./detector";
 import { writeJsonAtomic } from "./state-files";
 
 export interface RunOptions {

@@ -5,7 +5,7 @@ import { BucketedCounts, DistinctInWindow, STAT_COUNTERS, StatCounter, StatCount
 const INDEX = Object.fromEntries(STAT_COUNTERS.map((name, i) => [name, i])) as Record<StatCounter, number>;
 
 /** Which counters an event increments. */
-export function countersOf(event: AccessEvent): number[] {
+function countersOf(event: AccessEvent): number[] {
   const indexes = [INDEX.requests];
   const status = event.status;
   if (status >= 200 && status < 300) indexes.push(INDEX.status2xx);
@@ -27,7 +27,7 @@ interface AppStatistics {
   lastSeenMs: number;
 }
 
-export interface AppStatsRow {
+interface AppStatsRow {
   app: string;
   window: StatCounts & { distinctDeniedDestinations: number };
   totals: StatCounts;

@@ -1,20 +1,19 @@
 // Hardened container arguments as plain data: the same object feeds @pulumi/docker, the sandbox
 // and the policy checker. Everything a third party controls can only tighten these defaults.
-import type { Healthcheck, ResourceLimits } from "../spec/schema";
+import type { Healthcheck, ResourceLimits } from "../config/schema";
+import { PLATFORM_LABEL } from "../plan/names";
 
 /** Where the platform's TLS material is mounted in every container. */
 export const TLS_DIR = "/etc/platform/tls";
 export const TLS_FILES = { ca: `${TLS_DIR}/ca.pem`, cert: `${TLS_DIR}/cert.pem`, key: `${TLS_DIR}/key.pem` } as const;
 
-export const PLATFORM_LABEL = { role: "platform.role", app: "platform.app", stack: "platform.stack", service: "platform.service" } as const;
-export type PlatformRole = "app" | "service" | "gateway" | "egress" | "identity" | "database" | "monitor" | "seed";
 
 /** Per-UID limits; the per-app UID makes them per-app (paper II-A). */
-export const SIGPENDING_LIMIT = 256;
-export const NOFILE_LIMIT = 1024;
-export const TMPFS_TMP = "rw,noexec,nosuid,nodev,size=16m,mode=1777";
+const SIGPENDING_LIMIT = 256;
+const NOFILE_LIMIT = 1024;
+const TMPFS_TMP = "rw,noexec,nosuid,nodev,size=16m,mode=1777";
 
-export interface NetworkAttachment {
+interface NetworkAttachment {
   name: string;
   /** static address; omitted where Docker may assign one from the network's ipRange */
   ipv4Address?: string;
@@ -31,7 +30,7 @@ export interface FileUpload<T = string> {
 }
 
 /** A plain subset of `docker.ContainerArgs` with exactly the fields the platform sets. */
-export interface ContainerSpec {
+export interface ContainerInputs {
   name: string;
   image: string;
   hostname: string;
@@ -89,7 +88,7 @@ export interface HardeningInput {
   runtime?: "runc" | "runsc";
 }
 
-export function hardenedContainer(input: HardeningInput): ContainerSpec {
+export function hardenedContainer(input: HardeningInput): ContainerInputs {
   if (input.networks.length === 0) throw new Error(`container ${input.name}: at least one network is required`);
   if (input.uid <= 0) throw new Error(`container ${input.name}: refusing to run as UID ${input.uid}; containers run as a non-root UID`);
   const gid = input.gid ?? input.uid;
@@ -148,7 +147,7 @@ export function hardenedContainer(input: HardeningInput): ContainerSpec {
  * volume; the seed has a writable root, mounts the same volumes, and the workload mounts them after it.
  * It is hardened like its workload, has no network, and runs no process.
  */
-export interface SeedSpec extends Omit<ContainerSpec, "readOnly" | "networksAdvanced" | "tmpfs" | "runtime"> {
+export interface SeedInputs extends Omit<ContainerInputs, "readOnly" | "networksAdvanced" | "tmpfs" | "runtime"> {
   readOnly: false;
   networkMode: "none";
   start: false;
@@ -160,7 +159,7 @@ export function seedVolumes<V extends { readOnly: boolean }>(volumes: V[]): V[] 
   return volumes.map((volume) => ({ ...volume, readOnly: false }));
 }
 
-export function seedContainer(spec: ContainerSpec): SeedSpec {
+export function seedContainer(spec: ContainerInputs): SeedInputs {
   const { readOnly: _readOnly, networksAdvanced: _networks, tmpfs: _tmpfs, runtime: _runtime, ...rest } = spec;
   return {
     ...rest,

@@ -1,8 +1,8 @@
 // Docker network arguments as plain data, from the plan.
-import type { NetworkPlan, PlatformPlan } from "../spec/plan";
-import { PLATFORM_LABEL } from "./hardening";
+import type { NetworkPlan, PlatformPlan } from "../plan/plan";
+import { PLATFORM_LABEL } from "../plan/names";
 
-export interface NetworkSpec {
+interface NetworkInputs {
   name: string;
   driver: "bridge";
   internal: boolean;
@@ -17,11 +17,11 @@ export interface NetworkSpec {
  * network may talk to each other (the app must reach the gateway and the proxy), so every app gets
  * a network of its own; the outbound network holds only the egress proxy and disables ICC.
  */
-export function networkSpec(plan: PlatformPlan, network: NetworkPlan): NetworkSpec {
+export function networkInputs(plan: PlatformPlan, network: NetworkPlan): NetworkInputs {
   const kind = network.key.startsWith("app:") ? "app" : network.key;
   const labels: Record<string, string> = {
     [PLATFORM_LABEL.stack]: plan.stack,
-    "platform.network": kind,
+    [PLATFORM_LABEL.network]: kind,
     ...(kind === "app" ? { [PLATFORM_LABEL.app]: network.key.slice("app:".length) } : {}),
   };
   return {

@@ -1,14 +1,14 @@
-// Stands a stack up in the local Docker engine: evaluates the real program (index.ts) under Pulumi's
+// Stands a stack up in the local Docker mirror: evaluates the real program (index.ts) under Pulumi's
 // mocks with real key material, then creates its networks, volumes and containers through the engine
 // exactly as declared. Containers whose image is absent are reported as not started.
-import { RecordedResource, runProgram } from "../program/mocks";
-import { ImageAbsentError, SandboxEngine } from "./engine/engine";
+import { RecordedResource, runProgram } from "../mock-runner/run-program";
+import { ImageAbsentError, ProviderMirror } from "./provider-mirror/docker-resources";
 import { REPO_ROOT, StackInput } from "./stack-input";
 import { join } from "node:path";
 
 export const PROGRAM = join(REPO_ROOT, "index.ts");
 
-export interface StartedContainer {
+interface StartedContainer {
   resource: string;
   name: string;
   id: string;
@@ -17,7 +17,7 @@ export interface StartedContainer {
 }
 
 /** A declared value the engine did not honour (what the provider would leave behind as well). */
-export interface Discrepancy {
+interface Discrepancy {
   resource: string;
   field: string;
   declared: string;
@@ -32,7 +32,7 @@ export interface BringUp {
 }
 
 const CREATED_BY_ENGINE = new Set(["docker:index/network:Network", "docker:index/volume:Volume", "docker:index/container:Container"]);
-/** provider resources whose outputs the mocks compute with real material (program/key-material.ts) */
+/** provider resources whose outputs the mocks compute with real material (mock-runner/key-material.ts) */
 const MATERIALIZED = /^(tls|random):/;
 
 function labelsOf(inputs: Record<string, any>): Record<string, string> {
@@ -53,23 +53,23 @@ export async function evaluateProgram(input: StackInput): Promise<RecordedResour
   return run.resources;
 }
 
-export async function bringUp(engine: SandboxEngine, resources: RecordedResource[], log: (line: string) => void = () => {}): Promise<BringUp> {
+export async function bringUp(mirror: ProviderMirror, resources: RecordedResource[], log: (line: string) => void = () => {}): Promise<BringUp> {
   const result: BringUp = { resources, containers: [], discrepancies: [], notStarted: [] };
   for (const r of resources.filter((r) => r.type === "docker:index/network:Network")) {
-    await engine.createNetwork(r.name, r.inputs);
+    await mirror.createNetwork(r.name, r.inputs);
     log(`network   ${r.inputs.name}`);
   }
   for (const r of resources.filter((r) => r.type === "docker:index/volume:Volume")) {
-    await engine.createVolume(r.name, r.inputs);
+    await mirror.createVolume(r.name, r.inputs);
     log(`volume    ${r.inputs.name}`);
   }
   for (const r of resources.filter((r) => r.type === "docker:index/container:Container")) {
     const labels = labelsOf(r.inputs);
     try {
-      const created = await engine.createContainer(r.name, r.inputs);
+      const created = await mirror.createContainer(r.name, r.inputs);
       result.containers.push({ resource: r.name, name: created.name, id: created.id, labels, inputs: r.inputs });
       log(`container ${created.name}`);
-      const found = await endpointDiscrepancies(engine, r.name, created.id, r.inputs);
+      const found = await endpointDiscrepancies(mirror, r.name, created.id, r.inputs);
       for (const d of found) log(`  ${d.field}: declared ${d.declared}, actual ${d.actual}`);
       result.discrepancies.push(...found);
     } catch (error) {
@@ -82,8 +82,8 @@ export async function bringUp(engine: SandboxEngine, resources: RecordedResource
 }
 
 /** Compares each declared network attachment (static address, aliases) with the running endpoint. */
-async function endpointDiscrepancies(engine: SandboxEngine, resource: string, id: string, inputs: Record<string, any>): Promise<Discrepancy[]> {
-  const info = await engine.docker.getContainer(id).inspect();
+async function endpointDiscrepancies(mirror: ProviderMirror, resource: string, id: string, inputs: Record<string, any>): Promise<Discrepancy[]> {
+  const info = await mirror.docker.getContainer(id).inspect();
   const found: Discrepancy[] = [];
   ((inputs.networksAdvanced ?? []) as { name: string; ipv4Address?: string; aliases?: string[] }[]).forEach((attachment, i) => {
     const endpoint = info.NetworkSettings.Networks[attachment.name];

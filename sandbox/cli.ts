@@ -1,13 +1,14 @@
 // npm run sandbox -- [--stack dev] [--config FILE] [--keep] [--report FILE] [--only id,id] [--allow-internet]
-// Stands the stack up in the local Docker engine, runs the attack probes against it, prints a table,
+// Stands the stack up in the local Docker mirror, runs the attack probes against it, prints a table,
 // writes the report, and removes everything it created (unless --keep; also on Ctrl-C and failure).
 // Exit code: 0 every runnable probe stopped, 1 something was NOT STOPPED / FAILED, 2 the run failed.
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseArgs } from "node:util";
+import { exitWith, ParsedArgs, runCommand } from "../cli/args";
 import { bringUp, evaluateProgram } from "./bringup";
-import { cleanupLeftovers, SandboxEngine } from "./engine/engine";
+import { imagePresent } from "./docker-availability";
+import { cleanupLeftovers, ProviderMirror } from "./provider-mirror/docker-resources";
 import { probeEnvironment } from "./environment";
 import { createHostFixtures, HostFixtures } from "./fixtures";
 import { createOutsideStandIn } from "./outside";
@@ -18,7 +19,18 @@ import { stackInput } from "./stack-input";
 
 export const PROBE_IMAGE = "platform/probe:dev";
 
-const USAGE = "usage: npm run sandbox -- [--stack NAME] [--config FILE] [--keep] [--report FILE(.json|.md)] [--only probe,probe] [--allow-internet]";
+const SANDBOX_COMMAND = {
+  name: "sandbox",
+  usage: "usage: npm run sandbox -- [--stack NAME] [--config FILE] [--keep] [--report FILE(.json|.md)] [--only probe,probe] [--allow-internet]",
+  options: {
+    stack: { type: "string" },
+    config: { type: "string" },
+    keep: { type: "boolean" },
+    report: { type: "string" },
+    only: { type: "string" },
+    "allow-internet": { type: "boolean" },
+  },
+} as const;
 
 function writeReport(file: string, report: SandboxReport): string[] {
   const json = JSON.stringify(report, null, 2) + "\n";
@@ -30,26 +42,10 @@ function writeReport(file: string, report: SandboxReport): string[] {
   return [`${file}.json`, `${file}.md`];
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string" },
-      config: { type: "string" },
-      keep: { type: "boolean", default: false },
-      report: { type: "string" },
-      only: { type: "string" },
-      "allow-internet": { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+async function sandbox({ values }: ParsedArgs<typeof SANDBOX_COMMAND.options>): Promise<number> {
   const started = new Date();
   const runId = `${started.toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
-  const engine = new SandboxEngine(runId);
+  const mirror = new ProviderMirror(runId);
   let fixtures: HostFixtures | undefined;
   let tornDown = false;
   const teardown = async () => {
@@ -60,7 +56,7 @@ async function main(): Promise<number> {
       console.log(`--keep: leaving run ${runId} in place (remove with: docker rm -f $(docker ps -aq -f label=platform.sandbox=${runId}); the next run cleans it up too)`);
       return;
     }
-    const removed = await engine.teardown();
+    const removed = await mirror.teardown();
     console.log(`teardown: removed ${removed.length} resources of run ${runId}`);
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -71,18 +67,18 @@ async function main(): Promise<number> {
   process.once("SIGTERM", onSignal);
 
   try {
-    const leftovers = await cleanupLeftovers(engine.docker);
+    const leftovers = await cleanupLeftovers(mirror.docker);
     if (leftovers.length) console.log(`removed ${leftovers.length} leftovers of earlier runs`);
     const input = stackInput({ stack: values.stack, overlayFile: values.config });
     console.log(`sandbox run ${runId}: stack ${input.stack} as "${input.stackName}"${input.overlayFile ? ` with ${input.overlayFile}` : ""}`);
     const resources = await evaluateProgram(input);
     console.log(`program: ${resources.length} resources`);
-    const up = await bringUp(engine, resources, (line) => console.log(`  ${line}`));
+    const up = await bringUp(mirror, resources, (line) => console.log(`  ${line}`));
     fixtures = await createHostFixtures(runId);
     let internet: Awaited<ReturnType<typeof createOutsideStandIn>>["endpoint"] | { absent: string };
-    if (await engine.imagePresent(PROBE_IMAGE)) internet = (await createOutsideStandIn(engine, `sbx-${runId}`, PROBE_IMAGE)).endpoint;
+    if (await imagePresent(mirror.docker, PROBE_IMAGE)) internet = (await createOutsideStandIn(mirror, `sbx-${runId}`, PROBE_IMAGE)).endpoint;
     else internet = { absent: `not started: image ${PROBE_IMAGE} not present (the outside stand-in)` };
-    const env = { ...(await probeEnvironment(engine.docker, up, input.config, { hostMarker: fixtures.hostMarker, hostListener: fixtures.hostListener, internet })), allowInternet: values["allow-internet"] };
+    const env = { ...(await probeEnvironment(mirror.docker, up, input.config, { hostMarker: fixtures.hostMarker, hostListener: fixtures.hostListener, internet })), allowInternet: values["allow-internet"] };
     console.log(`probing ${env.apps.length} app(s): ${env.apps.map((a) => `${a.name} (${a.runtime})`).join(", ")}`);
     const results: ProbeResult[] = await runSuite(env, env.apps, {
       only: values.only?.split(",").map((s) => s.trim()),
@@ -107,10 +103,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(2);
-  },
-);
+exitWith(runCommand(SANDBOX_COMMAND, process.argv.slice(2), sandbox), { immediately: true });

@@ -10,7 +10,7 @@ export interface ExecResult {
   durationMs: number;
 }
 
-export interface ExecOptions {
+interface ExecOptions {
   timeoutMs?: number;
   /** defaults to the container's own user (as `docker exec` does) */
   user?: string;

@@ -16,7 +16,7 @@ export interface SandboxReport {
   error?: string;
 }
 
-export function summarize(results: ProbeResult[]): Record<string, number> {
+function summarize(results: ProbeResult[]): Record<string, number> {
   const summary: Record<string, number> = { stopped: 0, "NOT STOPPED": 0, ok: 0, FAILED: 0, skipped: 0 };
   for (const r of results) summary[r.verdict] += 1;
   return summary;

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { readStackFile, stackFilePath } from "../config/load";
 
 export const REPO_ROOT = join(__dirname, "..");
 
@@ -17,7 +18,7 @@ const overlaySchema = z.strictObject({
   /** config keys (e.g. platform:network) that replace the stack's */
   config: z.record(z.string(), z.unknown()).default({}),
 });
-export type SandboxOverlay = z.output<typeof overlaySchema>;
+type SandboxOverlay = z.output<typeof overlaySchema>;
 
 export interface StackInput {
   stack: string;
@@ -44,9 +45,7 @@ function replaceImages(value: unknown, images: Record<string, string>): unknown 
 export function stackInput(options: { stack?: string; overlayFile?: string }): StackInput {
   const overlay = options.overlayFile ? readOverlay(options.overlayFile) : undefined;
   const stack = options.stack ?? overlay?.stack ?? "dev";
-  const file = join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-  const document = parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  const base = document?.config ?? {};
+  const base = readStackFile(stackFilePath(stack, REPO_ROOT));
   const config = replaceImages({ ...base, ...(overlay?.config ?? {}) }, overlay?.images ?? {}) as Record<string, unknown>;
   return { stack, stackName: overlay?.stackName ?? stack, config, overlayFile: options.overlayFile };
 }

@@ -1,9 +1,9 @@
 // Credentials reach containers as files in their TLS volume, never as env: the dev stack under mocks.
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProgramRun, runProgram } from "../program/mocks";
-import { buildPlan } from "../spec/plan";
-import { parsePlatformConfig, rawConfigFromFlatMap } from "../spec/load";
+import { ProgramRun, runProgram } from "../mock-runner/run-program";
+import { buildPlan } from "../plan/plan";
+import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import { looksLikeCredential } from "../policies/rules/container/env-secrets";
 import { OAUTH_CLIENT_SECRET_FILE } from "../render/workloads";
 import { PROGRAM, stackConfig } from "./support/stack-config";
@@ -33,7 +33,7 @@ function seedOf(containers: Obj[], workload: Obj): Obj {
 }
 
 describe("credentials as files in the dev stack, under mocks", { timeout: 180_000 }, () => {
-  const plan = buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackConfig("dev"))).spec, "dev");
+  const plan = buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackConfig("dev"))).config, "dev");
   let run: ProgramRun;
   let containers: Obj[];
   let realmSecrets: Map<string, string>;
@@ -59,9 +59,9 @@ describe("credentials as files in the dev stack, under mocks", { timeout: 180_00
 
   it("the realm import gives every app's client its own generated secret", () => {
     assert.ok(plan.apps.length >= 2, "the dev stack needs two apps to show that none gets another's secret");
-    assert.deepEqual([...realmSecrets.keys()].sort(), plan.apps.map((a) => a.spec.name).sort());
+    assert.deepEqual([...realmSecrets.keys()].sort(), plan.apps.map((a) => a.config.name).sort());
     const generated = new Map(run.ofType(PASSWORD).map((p) => [p.name, p.state.result as string]));
-    for (const app of plan.apps) assert.equal(realmSecrets.get(app.spec.name), [...generated].find(([name]) => name.endsWith(`-client-${app.spec.name}`))?.[1], app.spec.name);
+    for (const app of plan.apps) assert.equal(realmSecrets.get(app.config.name), [...generated].find(([name]) => name.endsWith(`-client-${app.config.name}`))?.[1], app.config.name);
     assert.equal(new Set(realmSecrets.values()).size, realmSecrets.size, "secrets are distinct");
   });
 
@@ -70,18 +70,18 @@ describe("credentials as files in the dev stack, under mocks", { timeout: 180_00
       const container = containers.find((c) => c.inputs.name === app.containerName)!;
       assert.ok(container, app.containerName);
       assert.equal(envValue(container, "PLATFORM_OAUTH_CLIENT_SECRET_FILE"), OAUTH_CLIENT_SECRET_FILE);
-      assert.equal(envValue(container, "PLATFORM_OAUTH_CLIENT_ID"), app.spec.name);
+      assert.equal(envValue(container, "PLATFORM_OAUTH_CLIENT_ID"), app.config.name);
       const seed = seedOf(containers, container);
-      assert.ok(seed.secretInputs.includes("uploads"), `${app.spec.name}: uploads are a Pulumi secret`);
+      assert.ok(seed.secretInputs.includes("uploads"), `${app.config.name}: uploads are a Pulumi secret`);
       const files = seed.inputs.uploads.filter((u: Obj) => u.file === OAUTH_CLIENT_SECRET_FILE);
-      assert.equal(files.length, 1, `${app.spec.name}: one secret file`);
+      assert.equal(files.length, 1, `${app.config.name}: one secret file`);
       const gid = container.inputs.user.split(":")[1];
       assert.equal(gid, String(app.uid));
-      assert.deepEqual(files[0], { file: OAUTH_CLIENT_SECRET_FILE, content: realmSecrets.get(app.spec.name), permissions: "0440", owner: "0", group: gid });
-      assert.ok(!JSON.stringify(container.inputs).includes(realmSecrets.get(app.spec.name)!), `${app.spec.name}: its own secret is only in the seed's upload`);
+      assert.deepEqual(files[0], { file: OAUTH_CLIENT_SECRET_FILE, content: realmSecrets.get(app.config.name), permissions: "0440", owner: "0", group: gid });
+      assert.ok(!JSON.stringify(container.inputs).includes(realmSecrets.get(app.config.name)!), `${app.config.name}: its own secret is only in the seed's upload`);
       for (const holder of [container, seed]) {
         const inputs = JSON.stringify(holder.inputs);
-        for (const [client, secret] of realmSecrets) if (client !== app.spec.name) assert.ok(!inputs.includes(secret), `${holder.inputs.name} holds ${client}'s secret`);
+        for (const [client, secret] of realmSecrets) if (client !== app.config.name) assert.ok(!inputs.includes(secret), `${holder.inputs.name} holds ${client}'s secret`);
       }
     }
   });

@@ -8,7 +8,7 @@ import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
 import { externalPathPrefix } from "../render/envoy/app-chain";
 import { serviceScope } from "../render/keycloak/oidc";
 import type { GatewayApp, GatewayRenderInput } from "../render/envoy/types";
-import { validateEnvoyBootstrap } from "../render/envoy/validator";
+import { validateEnvoyBootstrap } from "./support/envoy-proto/validator";
 import { rbacAllows, reaches, type SimRequest } from "./support/envoy-rbac-sim";
 
 type Obj = Record<string, any>;

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { imagePresent } from "./support/docker";
 import { stringify } from "yaml";
-import { caSignedCertificate, generateKey, selfSignedCertificate } from "../program/key-material";
+import { caSignedCertificate, generateKey, selfSignedCertificate } from "../mock-runner/key-material";
 import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import { renderRealmJson } from "../render/keycloak/realm";
+import { dockerUnavailable } from "../sandbox/docker-availability";
 import { stackConfig } from "./support/stack-config";
 import { sampleClientSecrets, sampleGatewayInput, sampleRealmInput } from "./support/envoy-inputs";
 
@@ -20,6 +20,8 @@ const CONFIG = stackConfig("dev");
 const ENVOY_IMAGE = (CONFIG["platform:gateway"] as { image: string }).image;
 const KEYCLOAK_IMAGE = (CONFIG["platform:identity"] as { image: string }).image;
 const PREFIX = `gwtest-${process.pid}`;
+/** how to get an upstream image of the dev stack (npm run images builds only platform/*) */
+const upstreamImage = (key: string) => `pull or load it (${key} in Pulumi.dev.yaml, an upstream image that npm run images does not build)`;
 
 async function runToCompletion(image: string, cmd: string[], binds: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
   const container = await docker.createContainer({
@@ -40,8 +42,7 @@ async function runToCompletion(image: string, cmd: string[], binds: string[], ti
 }
 
 describe("real Envoy: envoy --mode validate on a rendered bootstrap", { timeout: 120_000 }, async () => {
-  const present = await imagePresent(docker, ENVOY_IMAGE);
-  const skip = present ? false : `image ${ENVOY_IMAGE} (platform:gateway.image in Pulumi.dev.yaml) is not in the local Docker engine and no registry is reachable to pull it`;
+  const skip = (await dockerUnavailable(docker, [ENVOY_IMAGE], upstreamImage("platform:gateway.image"))) ?? false;
   let dir = "";
 
   before(() => {
@@ -73,8 +74,7 @@ describe("real Envoy: envoy --mode validate on a rendered bootstrap", { timeout:
 });
 
 describe("real Keycloak: the rendered realm imports", { timeout: 300_000 }, async () => {
-  const present = await imagePresent(docker, KEYCLOAK_IMAGE);
-  const skip = present ? false : `image ${KEYCLOAK_IMAGE} (platform:identity.image in Pulumi.dev.yaml) is not in the local Docker engine and no registry is reachable to pull it`;
+  const skip = (await dockerUnavailable(docker, [KEYCLOAK_IMAGE], upstreamImage("platform:identity.image"))) ?? false;
 
   it("kc.sh import accepts the realm import file with its client secrets and no secret env", { skip }, async () => {
     const dir = mkdtempSync(join(tmpdir(), `${PREFIX}-kc-`));

@@ -6,7 +6,7 @@ import { renderEnvoyBootstrap, renderEnvoyYaml } from "../render/envoy/bootstrap
 import { gatewayLogFormat } from "../render/envoy/access-log";
 import { STRONG_CIPHER_SUITES } from "../render/envoy/app-chain";
 import { formatDuration, sustainedRate, tokenBucket } from "../render/envoy/rate-limit";
-import { validateEnvoyBootstrap } from "../render/envoy/validator";
+import { validateEnvoyBootstrap } from "./support/envoy-proto/validator";
 import { assertGolden } from "./support/envoy-golden";
 import { sampleGatewayInput, pinOf } from "./support/envoy-inputs";
 import { reaches, rbacAllows, routedCluster } from "./support/envoy-rbac-sim";

@@ -4,12 +4,12 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { parse } from "yaml";
-import { ProgramRun, runProgram } from "../program/mocks";
-import { infraAddress } from "../spec/plan";
-import { buildPlan } from "../spec/plan";
-import { parsePlatformConfig, rawConfigFromFlatMap } from "../spec/load";
+import { ProgramRun, runProgram } from "../mock-runner/run-program";
+import { infraAddress } from "../plan/plan";
+import { buildPlan } from "../plan/plan";
+import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import { spkiPinFromPem } from "../render/envoy/spki";
-import { validateEnvoyBootstrap } from "../render/envoy/validator";
+import { validateEnvoyBootstrap } from "./support/envoy-proto/validator";
 import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
 import { checkRealm, realmSchema } from "../render/keycloak/realm-schema";
 import { PROGRAM, stackConfig } from "./support/stack-config";
@@ -58,7 +58,7 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
   let keycloak: Obj;
   let containers: Obj[];
   const upload = (c: Obj, file: string) => uploadOf(containers, c, file);
-  const plan = buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackConfig("dev"))).spec, "dev");
+  const plan = buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackConfig("dev"))).config, "dev");
 
   before(async () => {
     run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "real" });
@@ -89,7 +89,7 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
 
   it("attaches the gateway to every app network (at the plan's gateway IP), the services and the identity network, never outbound", () => {
     const attached = Object.fromEntries(gateway.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]));
-    for (const app of plan.apps) assert.equal(attached[app.network.dockerName], app.gatewayIp, app.spec.name);
+    for (const app of plan.apps) assert.equal(attached[app.network.dockerName], app.gatewayIp, app.config.name);
     assert.equal(attached["plat-dev-services"], infraAddress(plan.networks.services, "gateway"));
     assert.equal(attached["plat-dev-identity"], infraAddress(plan.networks.identity, "gateway"));
     assert.equal(Object.keys(attached).length, plan.apps.length + 2);
@@ -133,8 +133,8 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
       const appContainer = containers.find((c) => c.inputs.name === app.containerName)!;
       const appCert = new X509Certificate(upload(appContainer, "/etc/platform/tls/cert.pem"));
       const key = keys.find((k) => k.state.publicKeyPem === appCert.publicKey.export({ type: "spki", format: "pem" }))!;
-      assert.ok(key, `the key behind ${app.spec.name}'s certificate`);
-      const chain = bootstrap.static_resources.listeners[0].filter_chains.find((c: Obj) => c.name === `app:${app.spec.name}`);
+      assert.ok(key, `the key behind ${app.config.name}'s certificate`);
+      const chain = bootstrap.static_resources.listeners[0].filter_chains.find((c: Obj) => c.name === `app:${app.config.name}`);
       assert.deepEqual(chain.transport_socket.typed_config.common_tls_context.validation_context.verify_certificate_spki, [spkiPinFromPem(key.state.publicKeyPem)]);
       const [address, length] = app.network.subnet.split("/");
       assert.deepEqual(chain.filter_chain_match.source_prefix_ranges, [{ address_prefix: address, prefix_len: Number(length) }]);
@@ -145,7 +145,7 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
     const ca = new X509Certificate(run.outputs.caCertificatePem as string);
     const cert = new X509Certificate(upload(gateway, "/etc/platform/tls/cert.pem"));
     assert.ok(cert.verify(ca.publicKey));
-    for (const app of plan.apps) assert.equal(cert.checkIP(app.gatewayIp), app.gatewayIp, app.spec.name);
+    for (const app of plan.apps) assert.equal(cert.checkIP(app.gatewayIp), app.gatewayIp, app.config.name);
     const keycloakCert = new X509Certificate(upload(keycloak, "/etc/platform/tls/cert.pem"));
     assert.ok(keycloakCert.verify(ca.publicKey));
     assert.equal(keycloakCert.checkHost("identity.dev.platform.example"), "identity.dev.platform.example");
@@ -181,11 +181,11 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
       const appContainer = containers.find((c) => c.inputs.name === app.containerName)!;
       const appSeed = assertSeedOf(containers, appContainer);
       const appEnv = env(appContainer);
-      const own = secrets.find((s) => s.name.endsWith(`-client-${app.spec.name}`))!;
+      const own = secrets.find((s) => s.name.endsWith(`-client-${app.config.name}`))!;
       assert.equal(upload(appContainer, appEnv.PLATFORM_OAUTH_CLIENT_SECRET_FILE), own.value);
-      assert.equal(appEnv.PLATFORM_OAUTH_CLIENT_ID, app.spec.name);
+      assert.equal(appEnv.PLATFORM_OAUTH_CLIENT_ID, app.config.name);
       assert.equal(appEnv.PLATFORM_OAUTH_TOKEN_URL, `https://${app.gatewayIp}:8443/realms/platform/protocol/openid-connect/token`);
-      assert.equal(realm.clients.find((c: Obj) => c.clientId === app.spec.name).secret, own.value, "the realm import holds the same secret");
+      assert.equal(realm.clients.find((c: Obj) => c.clientId === app.config.name).secret, own.value, "the realm import holds the same secret");
       const others = secrets.filter((s) => s !== own).map((s) => s.value);
       for (const holder of [appContainer, appSeed]) {
         for (const other of others) assert.ok(!JSON.stringify(holder.inputs).includes(other), `${holder.inputs.name} sees no other secret`);
@@ -242,5 +242,5 @@ describe("a production-like stack with PostgreSQL for Keycloak", { timeout: 120_
 });
 
 function parsePlan(config: Record<string, unknown>) {
-  return buildPlan(parsePlatformConfig(rawConfigFromFlatMap(config)).spec, "dev");
+  return buildPlan(parsePlatformConfig(rawConfigFromFlatMap(config)).config, "dev");
 }

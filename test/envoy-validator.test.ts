@@ -1,8 +1,8 @@
 // The validator must catch each class of mistake: one deliberately broken config per class.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadEnvoyProtos } from "../render/envoy/proto-registry";
-import { assertValidEnvoyBootstrap, checkEnvoyMessage, EnvoyConfigError, validateEnvoyBootstrap, type IssueKind } from "../render/envoy/validator";
+import { loadEnvoyProtos } from "./support/envoy-proto/proto-registry";
+import { assertValidEnvoyBootstrap, checkEnvoyMessage, EnvoyConfigError, validateEnvoyBootstrap, type IssueKind } from "./support/envoy-proto/validator";
 import { minimalBootstrap, chainOf, tlsOf, hcmOf, clusterOf } from "./support/envoy-fixtures";
 
 function kindsAt(config: unknown): { kind: IssueKind; path: string }[] {

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parsePlatformConfig } from "../spec/load";
-import { buildPlan } from "../spec/plan";
+import { parsePlatformConfig } from "../config/load";
+import { buildPlan } from "../plan/plan";
 import { hardenedContainer, seedContainer, TLS_DIR, tlsUploads } from "../render/hardening";
 import { appContainer, serviceContainer } from "../render/workloads";
-import { networkSpec } from "../render/networks";
+import { networkInputs } from "../render/networks";
 import { minimalConfig, rawPlatformConfig } from "./support/stack-config";
 
-const plan = buildPlan(parsePlatformConfig(rawPlatformConfig("dev")).spec, "dev");
+const plan = buildPlan(parsePlatformConfig(rawPlatformConfig("dev")).config, "dev");
 
 describe("hardened app container", () => {
-  const app = plan.apps.find((a) => a.spec.name === "backup-agent")!;
+  const app = plan.apps.find((a) => a.config.name === "backup-agent")!;
   const spec = appContainer(plan, app);
 
   it("runs as the app's own non-root UID and GID", () => {
@@ -83,7 +83,7 @@ describe("hardened app container", () => {
 
   it("uses gVisor when the app asks for runsc, and runc (no runtime field) otherwise", () => {
     assert.equal(spec.runtime, "runsc");
-    assert.equal("runtime" in appContainer(plan, plan.apps.find((a) => a.spec.name === "forecast-widget")!), false);
+    assert.equal("runtime" in appContainer(plan, plan.apps.find((a) => a.config.name === "forecast-widget")!), false);
   });
 
   it("mounts TLS material from a named volume, files owned by root and readable by the app's group only", () => {
@@ -104,7 +104,7 @@ describe("hardened app container", () => {
 });
 
 describe("hardened service container", () => {
-  const service = plan.services.find((s) => s.spec.name === "weather")!;
+  const service = plan.services.find((s) => s.config.name === "weather")!;
   const spec = serviceContainer(plan, service);
   it("gets the same hardening on the services network, found by name", () => {
     assert.deepEqual(spec.capabilities, { drops: ["ALL"], adds: [] });
@@ -115,7 +115,7 @@ describe("hardened service container", () => {
   });
   it("derives its healthcheck from healthPath", () => {
     assert.deepEqual(spec.healthcheck.tests, ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"]);
-    const https = buildPlan(parsePlatformConfig(minimalConfig()).spec, "t");
+    const https = buildPlan(parsePlatformConfig(minimalConfig()).config, "t");
     assert.deepEqual(serviceContainer(https, https.services[0]).healthcheck.tests, ["CMD", "wget", "-q", "-O", "/dev/null", "--no-check-certificate", "https://127.0.0.1:8080/healthz"]);
   });
 });
@@ -139,7 +139,7 @@ describe("upload seed", () => {
     assert.deepEqual(seed.ulimits, spec.ulimits);
     assert.equal(seed.privileged, false);
     assert.ok(seed.labels.some((l) => l.label === "platform.role" && l.value === "seed"));
-    assert.ok(seed.labels.some((l) => l.label === "platform.app" && l.value === app.spec.name));
+    assert.ok(seed.labels.some((l) => l.label === "platform.app" && l.value === app.config.name));
   });
 });
 
@@ -155,7 +155,7 @@ describe("hardening guards", () => {
 
 describe("networks", () => {
   it("makes app, services and identity networks internal and only the outbound network routable", () => {
-    const specs = [...plan.apps.map((a) => a.network), plan.networks.services, plan.networks.identity, plan.networks.outbound].map((n) => networkSpec(plan, n));
+    const specs = [...plan.apps.map((a) => a.network), plan.networks.services, plan.networks.identity, plan.networks.outbound].map((n) => networkInputs(plan, n));
     assert.deepEqual(specs.map((s) => s.internal), [true, true, true, true, false]);
     const outbound = specs[specs.length - 1];
     assert.equal(outbound.options["com.docker.network.bridge.enable_icc"], "false");

@@ -1,8 +1,8 @@
 // Keycloak's container spec and start arguments from the plan (pure: no Pulumi).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildPlan } from "../spec/plan";
-import { parsePlatformConfig } from "../spec/load";
+import { buildPlan } from "../plan/plan";
+import { parsePlatformConfig } from "../config/load";
 import { databaseContainer, identityContainer, keycloakArgs, keycloakEntrypoint } from "../render/keycloak/from-plan";
 import { looksLikeCredential } from "../policies/rules/container/env-secrets";
 import { minimalConfig } from "./support/stack-config";
@@ -10,7 +10,7 @@ import { minimalConfig } from "./support/stack-config";
 const planWith = (identity: Record<string, unknown>) => {
   const raw = minimalConfig();
   raw.identity = { ...raw.identity, ...identity };
-  return buildPlan(parsePlatformConfig(raw).spec, "kc-test");
+  return buildPlan(parsePlatformConfig(raw).config, "kc-test");
 };
 
 test("default: start (not optimized), pinned hostname URL, https only, health, dev-file, realm import", () => {
@@ -63,7 +63,7 @@ test("postgres: Keycloak reads the database password from its file, PostgreSQL f
   const plan = planWith({ database: { kind: "postgres", image: `registry.example/postgres@sha256:${"f".repeat(64)}` } });
   const script = keycloakEntrypoint(plan)[2];
   assert.match(script, /&& KC_DB_PASSWORD="\$\(< \/etc\/platform\/tls\/db-password\)" && export KC_DB_PASSWORD && exec /);
-  const db = databaseContainer(plan, "kc-test-data");
+  const db = databaseContainer(plan);
   assert.ok(db.envs.includes("POSTGRES_PASSWORD_FILE=/etc/platform/tls/db-password"));
   assert.deepEqual(
     db.volumes.map((v) => v.containerPath),

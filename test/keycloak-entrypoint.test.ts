@@ -8,12 +8,13 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { imagePresent } from "./support/docker";
-import { buildPlan } from "../spec/plan";
-import { parsePlatformConfig } from "../spec/load";
-import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, identityContainer, keycloakArgs, KEYCLOAK_HOME, KEYCLOAK_UID, REALM_FILE } from "../render/keycloak/from-plan";
+import { buildPlan } from "../plan/plan";
+import { parsePlatformConfig } from "../config/load";
+import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, identityContainer, keycloakArgs, KEYCLOAK_HOME, REALM_FILE } from "../render/keycloak/from-plan";
 import { TLS_DIR } from "../render/hardening";
+import { dockerUnavailable } from "../sandbox/docker-availability";
 import { minimalConfig } from "./support/stack-config";
+import { INFRA_UID } from "../plan/names";
 
 const IMAGE = "platform/debian-minbase:bookworm";
 const PREFIX = `creds-kc-entry-${process.pid}`;
@@ -21,14 +22,14 @@ const docker = new Docker();
 
 const raw = minimalConfig();
 raw.identity = { ...raw.identity, database: { kind: "postgres", image: `registry.example/postgres@sha256:${"f".repeat(64)}` } };
-const plan = buildPlan(parsePlatformConfig(raw).spec, "kc-entry");
+const plan = buildPlan(parsePlatformConfig(raw).config, "kc-entry");
 const keycloak = identityContainer(plan);
 
 const FAKE_KC = `#!/bin/bash
 printf 'args:%s\\n' "$*"
 printf 'admin:%s\\n' "\${KC_BOOTSTRAP_ADMIN_PASSWORD-unset}"
 printf 'db:%s\\n' "\${KC_DB_PASSWORD-unset}"
-test -f ${KEYCLOAK_HOME}/data/import/${plan.spec.identity.realm}.json && echo realm-copied
+test -f ${KEYCLOAK_HOME}/data/import/${plan.config.identity.realm}.json && echo realm-copied
 `;
 
 /** Docker's multiplexed log format (no TTY): frames of an 8-byte header (stream, size) and a payload. */
@@ -74,8 +75,7 @@ async function runEntrypoint(name: string, tlsDir: string, binDir: string): Prom
 }
 
 describe("the Keycloak entrypoint, executed", { timeout: 120_000 }, async () => {
-  const present = await imagePresent(docker, IMAGE);
-  const skip = present ? false : `image ${IMAGE} (built by scripts/build-images.sh) is not in the local Docker engine`;
+  const skip = (await dockerUnavailable(docker, [IMAGE])) ?? false;
   const adminPassword = "AdminPw0123456789abcdefghijklmnopqrstuvw";
   const dbPassword = "DbPw0123456789abcdefghijklmnopqrstuvwxyz";
   let work: string;
@@ -89,7 +89,7 @@ describe("the Keycloak entrypoint, executed", { timeout: 120_000 }, async () => 
       const file = join(dir, path.slice(TLS_DIR.length + 1));
       writeFileSync(file, content);
       // as the platform uploads them: root-owned, readable by Keycloak's group only
-      chownSync(file, 0, KEYCLOAK_UID);
+      chownSync(file, 0, INFRA_UID.identity);
       chmodSync(file, 0o440);
     }
     return dir;

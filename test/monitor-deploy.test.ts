@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { ProgramRun, runProgram } from "../program/mocks";
+import { ProgramRun, runProgram } from "../mock-runner/run-program";
 import { PROGRAM, stackConfig } from "./support/stack-config";
 import { loadMonitorConfig, loadAuditKey } from "../monitor/config";
-import { monitorContainer } from "../monitor/deploy/container";
-import { parsePlatformConfig, rawConfigFromFlatMap } from "../spec/load";
-import { buildPlan } from "../spec/plan";
-import { flattenConfig } from "../program/mocks";
+import { monitorContainer } from "../render/monitor/container";
+import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
+import { buildPlan } from "../plan/plan";
+import { flattenConfig } from "../mock-runner/run-program";
 
 const CONTAINER = "docker:index/container:Container";
 const MONITOR_CONFIG = {
@@ -81,9 +81,9 @@ describe("platform:monitor.enabled deploys the monitor container", { timeout: 12
 describe("monitor config validation in the stack schema", () => {
   const base = rawConfigFromFlatMap(flattenConfig(stackConfig("dev")));
   it("is disabled by default and then adds no container", () => {
-    const { spec } = parsePlatformConfig(base);
-    assert.equal(spec.monitor.enabled, false);
-    assert.throws(() => monitorContainer(buildPlan(spec, "dev")), /not enabled/);
+    const { config: platform } = parsePlatformConfig(base);
+    assert.equal(platform.monitor.enabled, false);
+    assert.throws(() => monitorContainer(buildPlan(platform, "dev")), /not enabled/);
   });
   it("names the missing fields of an enabled monitor", () => {
     assert.throws(() => parsePlatformConfig({ ...base, monitor: { enabled: true } }), (error: Error) => /platform:monitor\.image/.test(error.message) && /platform:monitor\.docker\.socketGroupId/.test(error.message));

@@ -10,7 +10,8 @@ import Docker from "dockerode";
 import { DockerLogFollower, sinceParameter, splitTimestamp } from "../monitor/docker-logs";
 import { LineSplitter } from "../monitor/events/line-splitter";
 import { parseLogLine } from "../monitor/events/parse";
-import { PLATFORM_LABEL } from "../render/hardening";
+import { PLATFORM_LABEL } from "../plan/names";
+import { dockerUnavailable } from "../sandbox/docker-availability";
 
 const IMAGE = "platform/busybox:dev";
 const LINES = 40;
@@ -25,12 +26,8 @@ test("docker timestamps: padded so they compare as strings, and turned into `sin
 });
 
 test("follows a gateway container that starts later, and resumes after a restart without loss or repeats", { timeout: 90_000 }, async (t) => {
-  try {
-    await docker.ping();
-    await docker.getImage(IMAGE).inspect();
-  } catch {
-    return t.skip(`needs the Docker engine and image ${IMAGE} (npm run images)`);
-  }
+  const unavailable = await dockerUnavailable(docker, [IMAGE]);
+  if (unavailable) return t.skip(unavailable);
   const stack = `mon8d-${randomBytes(3).toString("hex")}`;
   const dir = mkdtempSync(join(tmpdir(), `${stack}-`));
   let container: Docker.Container | undefined;

@@ -4,7 +4,7 @@
 // by `monitor unban`, and its audit log verifies, then fails verification after a one-byte change.
 //
 // Squid runs with a minimal squid.conf written here (render/squid/ does not exist yet); its log format is
-// the contract of docs/log-formats.md. Addresses come from the platform's own plan (spec/plan.ts).
+// the contract of docs/log-formats.md. Addresses come from the platform's own plan (plan/plan.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -13,11 +13,11 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { engineReachable, imagePresent } from "./support/docker";
-import { parsePlatformConfig } from "../spec/load";
-import { buildPlan } from "../spec/plan";
-import { PLATFORM_LABEL } from "../render/hardening";
+import { parsePlatformConfig, stackFilePath } from "../config/load";
+import { buildPlan } from "../plan/plan";
+import { dockerUnavailable } from "../sandbox/docker-availability";
 import { execIn } from "../sandbox/exec";
+import { PLATFORM_LABEL } from "../plan/names";
 
 const REPO = join(__dirname, "..");
 const SQUID_IMAGE = "platform/squid:dev";
@@ -70,10 +70,8 @@ async function probeProxy(container: Docker.Container, proxyIp: string, host: st
 }
 
 test("e2e: a flooding app is banned from the real egress proxy, unbanned, and the audit log is tamper-evident", { timeout: 240_000 }, async (t) => {
-  if (!(await engineReachable(docker))) return t.skip("no Docker engine reachable");
-  for (const image of [SQUID_IMAGE, APP_IMAGE]) {
-    if (!(await imagePresent(docker, image))) return t.skip(`image ${image} is missing: run npm run images`);
-  }
+  const unavailable = await dockerUnavailable(docker, [SQUID_IMAGE, APP_IMAGE]);
+  if (unavailable) return t.skip(unavailable);
   const id = randomBytes(3).toString("hex");
   const stack = `mon8-${id}`;
   const work = mkdtempSync(join(tmpdir(), `${stack}-`));
@@ -96,7 +94,7 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
   let plan: ReturnType<typeof buildPlan> | undefined;
   for (let attempt = 0; attempt < 8 && !network; attempt++) {
     const baseCidr = `10.${100 + ((parseInt(id, 16) + attempt * 7) % 90)}.0.0/16`;
-    const { spec } = parsePlatformConfig({
+    const { config } = parsePlatformConfig({
       trustDomain: "e2e.platform.example",
       allowUnpinnedImages: true,
       namePrefix: stack,
@@ -106,7 +104,7 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
       egress: { image: SQUID_IMAGE },
       identity: { image: "platform/keycloak:absent" },
     });
-    plan = buildPlan(spec, stack);
+    plan = buildPlan(config, stack);
     const appNet = plan.apps[0].network;
     try {
       network = await docker.createNetwork({
@@ -163,7 +161,7 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
   const stateDir = join(work, "state");
   const keyFile = join(work, "audit.key");
   writeFileSync(keyFile, randomBytes(32).toString("hex"), { mode: 0o600 });
-  const stackFile = join(work, `Pulumi.${stack}.yaml`);
+  const stackFile = stackFilePath(stack, work);
   writeFileSync(stackFile, `config:\n  platform:monitor:\n    rules:\n      egressDenials:\n        threshold: ${THRESHOLD}\n        windowSeconds: 30\n`);
   const common = ["--stack", stack, "--state-dir", stateDir, "--audit-key-file", keyFile];
   const startMonitor = () => {

@@ -8,8 +8,8 @@ import { AuditKey } from "../monitor/audit/format";
 import { AuditWriter } from "../monitor/audit/writer";
 import { verifyAuditFile } from "../monitor/audit/verify";
 import { BanStore } from "../monitor/bans";
-import { Monitor } from "../monitor/engine";
-import { DEFAULT_RULES, RuleSettings } from "../monitor/rules";
+import { Monitor } from "../monitor/detector";
+import { DEFAULT_RULES, RuleSettings } from "../config/monitor";
 import { formatStatsTable } from "../monitor/stats";
 import { loadMonitorConfig, parseMonitorConfig } from "../monitor/config";
 

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { AccessEvent } from "../monitor/events/types";
-import { DEFAULT_RULES, RULE_NAMES, RuleEngine, ruleMatches, RuleName, RuleSettings } from "../monitor/rules";
+import { DEFAULT_RULES, RULE_NAMES, RuleName, RuleSettings } from "../config/monitor";
+import { RuleEngine, ruleMatches } from "../monitor/rules";
 import { BucketedCounts, DistinctInWindow, SlidingCounter } from "../monitor/windows";
 
 function gateway(app: string, timeMs: number, status: number, flags = "-"): AccessEvent {

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { main } from "../policies/checker/cli";
-import type { CheckReport } from "../policies/checker/report";
+import { main } from "../checker/cli";
+import type { CheckReport } from "../checker/report";
 import { CONTAINER, hardenedAppProps } from "./fixtures/policy/resources";
 
 const REPO = join(__dirname, "..");
@@ -172,8 +172,12 @@ describe("platform-policy-check", () => {
       writeFileSync(file, JSON.stringify({ hello: "world" }));
       assert.match((await runJson([file])).report.files[0].error ?? "", /^unrecognized input: expected an app manifest/);
       assert.equal((await run([join(dir, "missing.yaml")])).code, 2);
-      assert.equal((await run([])).code, 2);
-      assert.equal((await run(["--format", "xml", file])).code, 2);
+      const noFiles = await run([]);
+      assert.equal(noFiles.code, 2);
+      assert.match(noFiles.err, /^platform-policy-check: missing FILE\n\nusage: platform-policy-check /);
+      const badFormat = await run(["--format", "xml", file]);
+      assert.equal(badFormat.code, 2);
+      assert.match(badFormat.err, /^platform-policy-check: --format must be text or json, not "xml"\n/);
     });
 
     it("unreadable input wins over violations in another file", async () => {
@@ -183,7 +187,7 @@ describe("platform-policy-check", () => {
 
   describe("the bin shim", { timeout: 60_000 }, () => {
     it("runs the CLI through tsx with real exit codes", async () => {
-      const bin = join(REPO, "policies", "checker", "bin.js");
+      const bin = join(REPO, "checker", "bin.js");
       assert.match(execFileSync(process.execPath, [bin, fixture("app-manifest.yaml")], { encoding: "utf8" }), /^passed: 1 file, 2 resources, 0 mandatory violations, 0 advisories$/m);
       assert.equal(spawnSync(process.execPath, [bin, fixture("insecure-stack.export.json")]).status, 1);
       assert.equal(spawnSync(process.execPath, [bin, fixture("malformed.export.json")]).status, 2);

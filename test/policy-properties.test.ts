@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { evaluate } from "../policies/engine";
-import { runResourcePolicy } from "../policies/harness";
+import { evaluate } from "../policies/evaluate";
+import { runResourcePolicy } from "./support/policy-harness";
 import { containerRules, networkRules, toResourcePolicy } from "../policies/registry";
 import { UNKNOWN } from "../policies/runtime";
 import { appNetworkProps, CONTAINER, hardenedAppProps, NETWORK } from "./fixtures/policy/resources";

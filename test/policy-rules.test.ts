@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { containerRules, networkRules, toResourcePolicy } from "../policies/registry";
-import { runResourcePolicy } from "../policies/harness";
+import { runResourcePolicy } from "./support/policy-harness";
 import { appNetworkProps, CONTAINER, hardenedAppProps, NETWORK, outboundNetworkProps, seedAppProps } from "./fixtures/policy/resources";
 
 type Props = Record<string, any>;

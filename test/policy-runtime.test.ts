@@ -7,11 +7,13 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parse } from "yaml";
-import { isPinnedImage as specIsPinned } from "../spec/primitives";
+import { z } from "zod";
+import { isPinnedImage as specIsPinned } from "../config/primitives";
 import { isPinnedImage as packIsPinned } from "../policies/rules/container/image-pinned";
-import { evaluate, mandatoryCount } from "../policies/engine";
-import { runResourcePolicy } from "../policies/harness";
+import { evaluate, mandatoryCount } from "../policies/evaluate";
+import { runResourcePolicy } from "./support/policy-harness";
 import { allRules, containerRules, networkRules, policies, ruleById, stackRules, toResourcePolicy } from "../policies/registry";
+import { Rule, settingsProblems } from "../policies/rules/rule";
 import { UNKNOWN } from "../policies/runtime";
 import { CONTAINER, hardenedAppProps } from "./fixtures/policy/resources";
 
@@ -180,5 +182,85 @@ describe("rule metadata", () => {
     assert.ok(pkg.dependencies["@pulumi/policy"]);
     assert.ok(existsSync(join(POLICIES_DIR, "index.ts")));
     assert.match(readFileSync(join(POLICIES_DIR, "index.ts"), "utf8"), /new PolicyPack\("secure-app-platform", \{[^]*policies,/);
+  });
+});
+
+describe("rule settings, declared once", () => {
+  const hasSettings = (r: Rule) => Object.keys(r.settings.shape).length > 0;
+  // The JSON schema the Pulumi CLI checks the pack config with, as a validator: what it refuses, the CLI refuses.
+  const crossGuardSchema = (r: Rule) => z.fromJSONSchema({ type: "object", properties: r.configSchema?.properties ?? {} } as z.core.JSONSchema.JSONSchema);
+  // Keywords of @pulumi/policy's PolicyConfigJSONSchema that the CLI's draft-07 validation knows ($ref, $defs and the like are not among them).
+  const KEYWORDS = new Set(["type", "items", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "format", "description", "default"]);
+  const keywords = (schema: object): string[] => Object.entries(schema).flatMap(([key, value]) => [key, ...(key === "items" ? keywords(value) : [])]);
+  const wrongType = (value: unknown) => (typeof value === "string" ? 42 : "42");
+
+  it("a rule without settings gives CrossGuard no configSchema and its check an empty config", () => {
+    const without = allRules.filter((r) => !hasSettings(r));
+    assert.ok(without.length > 0);
+    for (const r of without) {
+      assert.equal(r.configSchema, undefined, r.id);
+      assert.deepEqual(r.defaults, {}, r.id);
+    }
+  });
+
+  for (const r of allRules.filter(hasSettings)) {
+    it(`${r.id}: its defaults and configSchema come from its settings, and the schema accepts the defaults`, () => {
+      assert.deepEqual(r.defaults, r.settings.parse({}));
+      assert.deepEqual(Object.keys(r.configSchema?.properties ?? {}), Object.keys(r.settings.shape));
+      for (const [key, property] of Object.entries(r.configSchema!.properties)) {
+        for (const keyword of keywords(property as object)) assert.ok(KEYWORDS.has(keyword), `${key}: ${keyword} is not a keyword CrossGuard takes`);
+      }
+      assert.ok(crossGuardSchema(r).safeParse(r.defaults).success, "the defaults pass the CLI's check");
+      assert.ok(crossGuardSchema(r).safeParse({}).success, "every setting may be left out");
+    });
+
+    it(`${r.id}: a setting of the wrong type is refused, naming the rule and the setting`, () => {
+      for (const [key, value] of Object.entries(r.defaults)) {
+        const problems = settingsProblems(r, { enforcementLevel: "advisory", [key]: wrongType(value) });
+        assert.equal(problems.length, 1, `${key}: ${problems.join("; ")}`);
+        assert.ok(problems[0].startsWith(`${r.id}: ${key}: `), problems[0]);
+        assert.deepEqual(crossGuardSchema(r).safeParse({ [key]: wrongType(value) }).error?.issues.map((issue) => issue.path), [[key]], `${key}: the CLI refuses it too`);
+      }
+    });
+  }
+
+  it("a setting's bounds are part of its one declaration: the settings and the CrossGuard schema refuse the same values", () => {
+    const cases: [string, string, unknown, unknown][] = [
+      ["cis-5.11-memory-limit", "maxMemoryMb", 2, 4],
+      ["cis-5.11-memory-limit", "maxMemoryMb", 512.5, 512],
+      ["cis-5.8-privileged-ports", "minHostPort", 65536, 65535],
+      ["cis-5.8-privileged-ports", "minHostPort", 0, 1],
+      ["cis-5.12-cpu-limit", "maxCpus", 0, 0.5],
+      ["cis-5.15-restart-policy", "maxRetries", 0, 1],
+      ["nproc-ulimit", "maxProcesses", 0, 1],
+      ["cis-5.4-capabilities", "allowedAdds", ["CHOWN", 7], ["CHOWN"]],
+    ];
+    for (const [id, key, refused, accepted] of cases) {
+      const r = rule(id);
+      assert.deepEqual(settingsProblems(r, { [key]: refused }).map((p) => p.split(": ").slice(0, 2).join(": ")), [`${id}: ${key}${Array.isArray(refused) ? "[1]" : ""}`], `${id}.${key} = ${JSON.stringify(refused)}`);
+      assert.equal(crossGuardSchema(r).safeParse({ [key]: refused }).success, false, `${id}.${key} = ${JSON.stringify(refused)} in the CLI`);
+      assert.deepEqual(settingsProblems(r, { [key]: accepted }), []);
+      assert.equal(crossGuardSchema(r).safeParse({ [key]: accepted }).success, true);
+    }
+  });
+
+  it("the level and unknown keys are not settings (effectiveConfig ignores them too)", () => {
+    assert.deepEqual(settingsProblems(rule("cis-5.11-memory-limit"), { enforcementLevel: "disabled", maxMemoryMB: "typo" }), []);
+    assert.deepEqual(settingsProblems(rule("cis-5.5-privileged"), { enforcementLevel: "advisory" }), []);
+  });
+
+  it("the shipped pack configs give every setting a value of the right type", () => {
+    const dir = join(POLICIES_DIR, "config");
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+      const config = JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
+      for (const [id, entry] of Object.entries(config)) {
+        if (typeof entry === "object" && entry !== null) assert.deepEqual(settingsProblems(rule(id), entry), [], `${file}: ${id}`);
+      }
+    }
+  });
+
+  it("zod, in which the settings are declared, ships with the pack", () => {
+    const pkg = JSON.parse(readFileSync(join(POLICIES_DIR, "package.json"), "utf8"));
+    assert.equal(pkg.dependencies.zod, require("zod/package.json").version);
   });
 });

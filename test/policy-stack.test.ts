@@ -2,13 +2,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { evaluate, Finding, PackConfig } from "../policies/engine";
-import { runStackPolicy, ResourceInput } from "../policies/harness";
+import { evaluate, Finding, PackConfig } from "../policies/evaluate";
+import { runStackPolicy, ResourceInput } from "./support/policy-harness";
 import { stackRules, toStackPolicy } from "../policies/registry";
 import type { ResourceView } from "../policies/rules/rule";
 import { deliveredUploads, seedsOf, topology } from "../policies/rules/stack/topology";
-import { loadInput } from "../policies/checker/inputs";
-import { runProgram } from "../program/mocks";
+import { loadInput } from "../checker/inputs";
+import { runProgram } from "../mock-runner/run-program";
 import { appNetworkProps, CONTAINER, hardenedAppProps, NETWORK, outboundNetworkProps, seedAppProps } from "./fixtures/policy/resources";
 import { PROGRAM, stackConfig } from "./support/stack-config";
 

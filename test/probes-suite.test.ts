@@ -6,12 +6,12 @@ import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { hardenedContainer } from "../render/hardening";
 import { DEFAULT_APP_HEALTHCHECK } from "../render/workloads";
-import { SandboxEngine } from "../sandbox/engine/engine";
-import { freeCidr } from "../sandbox/engine/free-subnet";
+import { ProviderMirror } from "../sandbox/provider-mirror/docker-resources";
+import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
 import { createHostFixtures, HostFixtures } from "../sandbox/fixtures";
-import { createNegativeControl } from "../sandbox/negative-control";
+import { createNegativeControl } from "./support/negative-control";
 import { createOutsideStandIn } from "../sandbox/outside";
-import { dockerMissing, runscRegistered } from "../sandbox/preflight";
+import { dockerUnavailableSync, RUNSC_ABSENT, runscRegistered } from "../sandbox/docker-availability";
 import { runSuite } from "../sandbox/probes/suite";
 import { appTarget } from "../sandbox/probes/targets";
 import type { AppTarget, ProbeEnvironment, ProbeResult } from "../sandbox/probes/types";
@@ -22,10 +22,10 @@ const SERVICE_IMAGE = "platform/demo-service:dev";
 const docker = new Docker();
 const runId = `probes-${process.pid}-${randomBytes(3).toString("hex")}`;
 const prefix = `sbxprb-${randomBytes(3).toString("hex")}`;
-const skipReason = dockerMissing([PROBE_IMAGE, SERVICE_IMAGE]);
+const skipReason = dockerUnavailableSync([PROBE_IMAGE, SERVICE_IMAGE]);
 
 describe("attack probes in the real engine", { skip: skipReason, timeout: 900_000 }, () => {
-  const engine = new SandboxEngine(runId, docker);
+  const mirror = new ProviderMirror(runId, docker);
   let fixtures: HostFixtures;
   let env: ProbeEnvironment;
   let outsideNetwork: string;
@@ -38,13 +38,13 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
     // internal networks as the platform should declare them: no route off the network, and no address
     // of the host's on the bridge (inhibit_ipv4), so nothing on the host is reachable either
     const options = internal ? { "com.docker.network.bridge.inhibit_ipv4": "true" } : {};
-    await engine.createNetwork(name, { name, driver: "bridge", internal, options, ipamConfigs: [{ subnet, gateway: host(1), ipRange: `${host(128)}/25` }] });
+    await mirror.createNetwork(name, { name, driver: "bridge", internal, options, ipamConfigs: [{ subnet, gateway: host(1), ipRange: `${host(128)}/25` }] });
     return { name, host };
   }
 
   before(async () => {
     fixtures = await createHostFixtures(runId);
-    const outside = await createOutsideStandIn(engine, prefix, PROBE_IMAGE);
+    const outside = await createOutsideStandIn(mirror, prefix, PROBE_IMAGE);
     outsideNetwork = outside.network;
     const services = await network(`${prefix}-services`, true);
     const service = hardenedContainer({
@@ -59,7 +59,7 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
       networks: [{ name: services.name, aliases: ["weather"] }],
     });
     const serviceInputs = service;
-    const weather = await engine.createContainer("weather", serviceInputs);
+    const weather = await mirror.createContainer("weather", serviceInputs);
 
     const apps: AppTarget[] = [];
     const declared = [
@@ -81,7 +81,7 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
         runtime: app.runtime,
       });
       const inputs = spec;
-      const created = await engine.createContainer(`app-${app.name}`, inputs);
+      const created = await mirror.createContainer(`app-${app.name}`, inputs);
       apps.push(await appTarget(docker, created.id, app.name));
     }
     const weatherIp = Object.values((await docker.getContainer(weather.id).inspect()).NetworkSettings.Networks)[0].IPAddress;
@@ -99,7 +99,7 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
   });
 
   after(async () => {
-    await engine.teardown();
+    await mirror.teardown();
     await fixtures?.close();
   });
 
@@ -124,14 +124,14 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
 
   it("the gVisor app runs on gVisor's kernel", async (t) => {
     const gvisorApp = env.apps.find((a) => a.runtime === "runsc");
-    if (!gvisorApp) return t.skip("runsc is not registered with dockerd (run scripts/setup-host.sh)");
+    if (!gvisorApp) return t.skip(RUNSC_ABSENT);
     const result = hardenedResults.find((r) => r.target === gvisorApp.name && r.probe === "gvisor.kernel");
     assert.equal(result?.verdict, "ok", result?.evidence);
   });
 
   it("negative control (root, extra caps, no seccomp, host PID, Docker socket, no limits): the probes report NOT STOPPED", async () => {
     const victim = env.apps[0];
-    const control = await createNegativeControl(engine, prefix, PROBE_IMAGE, outsideNetwork, victim.network);
+    const control = await createNegativeControl(mirror, prefix, PROBE_IMAGE, outsideNetwork, victim.network);
     const target = await appTarget(docker, control.id, "negative-control");
     const results = await runSuite(env, [target], { only: undefined });
     process.stdout.write(formatTable(results) + "\n");

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { ProgramRun, runProgram } from "../program/mocks";
+import { ProgramRun, runProgram } from "../mock-runner/run-program";
 import { PROGRAM, stackConfig } from "./support/stack-config";
 
 const CONTAINER = "docker:index/container:Container";
@@ -28,8 +28,8 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
     for (const [type, count] of [
       ["platform:network:PlatformNetworks", 1],
       ["platform:pki:InternalCa", 1],
-      ["platform:services:PlatformService", 2],
-      ["platform:apps:ThirdPartyApp", 2],
+      ["platform:service:PlatformService", 2],
+      ["platform:app:ThirdPartyApp", 2],
     ] as const) {
       const found = run.ofType(type);
       assert.equal(found.length, count, type);
@@ -44,7 +44,7 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
       graph[edge] = (graph[edge] ?? 0) + 1;
     }
     const P = "platform:index:Platform";
-    const [CA, IDP, SVC, APP, GW, EG, NETS] = ["platform:pki:InternalCa", "platform:identity:IdentityProvider", "platform:services:PlatformService", "platform:apps:ThirdPartyApp", "platform:gateway:ApiGateway", "platform:egress:EgressProxy", "platform:network:PlatformNetworks"];
+    const [CA, IDP, SVC, APP, GW, EG, NETS] = ["platform:pki:InternalCa", "platform:identity:IdentityProvider", "platform:service:PlatformService", "platform:app:ThirdPartyApp", "platform:gateway:ApiGateway", "platform:egress:EgressProxy", "platform:network:PlatformNetworks"];
     const [KEY, CSR, CERT, VOL, CTR] = ["tls:index/privateKey:PrivateKey", "tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert", "docker:index/volume:Volume", CONTAINER];
     // per workload: key, CSR, certificate, TLS volume, the container and its upload seed
     const leaf = (parent: string, count: number) => ({ [`${parent} > ${KEY}`]: count, [`${parent} > ${CSR}`]: count, [`${parent} > ${CERT}`]: count, [`${parent} > ${VOL}`]: count, [`${parent} > ${CTR}`]: 2 * count });
@@ -70,7 +70,7 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
     assert.equal(byParent(NETWORK, "platform:network:PlatformNetworks").length, 2 + 3);
     assert.equal(byParent("tls:index/privateKey:PrivateKey", "platform:pki:InternalCa").length, 1);
     assert.equal(byParent("tls:index/selfSignedCert:SelfSignedCert", "platform:pki:InternalCa").length, 1);
-    for (const owner of ["platform:apps:ThirdPartyApp", "platform:services:PlatformService"]) {
+    for (const owner of ["platform:app:ThirdPartyApp", "platform:service:PlatformService"]) {
       assert.equal(byParent(CONTAINER, owner).length, 4, `${owner}: two workloads and their seeds`);
       assert.equal(byParent("docker:index/volume:Volume", owner).length, 2, owner);
       assert.equal(byParent("tls:index/privateKey:PrivateKey", owner).length, 2, owner);

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { stringify } from "yaml";
-import { freeCidr } from "../sandbox/engine/free-subnet";
-import { SANDBOX_LABEL } from "../sandbox/engine/labels";
-import { dockerMissing } from "../sandbox/preflight";
+import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
+import { SANDBOX_LABEL } from "../sandbox/provider-mirror/labels";
+import { dockerUnavailableSync } from "../sandbox/docker-availability";
 import type { ProbeResult } from "../sandbox/probes/types";
 import type { SandboxReport } from "../sandbox/report";
 import { readOverlay } from "../sandbox/stack-input";
@@ -20,7 +20,7 @@ import { readOverlay } from "../sandbox/stack-input";
 const REPO = join(__dirname, "..");
 const CI_OVERLAY = join(REPO, "sandbox", "stacks", "ci.yaml");
 const IMAGES = ["platform/probe:dev", "platform/demo-service:dev", "platform/squid:dev"];
-const skipReason = dockerMissing(IMAGES);
+const skipReason = dockerUnavailableSync(IMAGES);
 
 describe("npm run sandbox on the dev stack (real engine)", { skip: skipReason, timeout: 900_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "sandbox-devstack-"));

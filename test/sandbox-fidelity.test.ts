@@ -1,26 +1,27 @@
 // Sandbox fidelity: each container/network field the platform declares is created in the real Docker
-// engine through sandbox/engine and read back with `docker inspect`, then compared with the input.
+// engine through sandbox/provider-mirror and read back with `docker inspect`, then compared with the input.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
-import { hardenedContainer, tlsUploads } from "../render/hardening";
-import { SandboxEngine } from "../sandbox/engine/engine";
-import { freeCidr } from "../sandbox/engine/free-subnet";
-import { parseGoDuration } from "../sandbox/engine/go-duration";
-import { SANDBOX_LABEL } from "../sandbox/engine/labels";
+import { tlsUploads } from "../render/hardening";
+import { idleApp } from "./support/idle-app";
+import { ProviderMirror } from "../sandbox/provider-mirror/docker-resources";
+import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
+import { parseGoDuration } from "../sandbox/provider-mirror/go-duration";
+import { SANDBOX_LABEL } from "../sandbox/provider-mirror/labels";
 import { execIn } from "../sandbox/exec";
-import { dockerMissing } from "../sandbox/preflight";
+import { dockerUnavailableSync, RUNSC_ABSENT, runscRegistered } from "../sandbox/docker-availability";
 
 const docker = new Docker();
 const IMAGE = "platform/busybox:dev";
 const runId = `fidelity-${process.pid}-${randomBytes(3).toString("hex")}`;
 const prefix = `sbxfid-${randomBytes(3).toString("hex")}`;
 
-const skipReason = dockerMissing([IMAGE]);
+const skipReason = dockerUnavailableSync([IMAGE]);
 
-describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, timeout: 180_000 }, () => {
-  const engine = new SandboxEngine(runId, docker);
+describe("sandbox engine fidelity (real Docker mirror)", { skip: skipReason, timeout: 180_000 }, () => {
+  const mirror = new ProviderMirror(runId, docker);
   let subnet: string;
   let networkName: string;
   let hosts: (offset: number) => string;
@@ -33,7 +34,7 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
   });
 
   after(async () => {
-    await engine.teardown();
+    await mirror.teardown();
   });
 
   const networkInputs = () => ({
@@ -48,7 +49,7 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
 
   it("network: name, driver, internal, IPAM subnet/gateway/ipRange, options, labels", async () => {
     const declared = networkInputs();
-    const id = await engine.createNetwork("fidelity-net", declared);
+    const id = await mirror.createNetwork("fidelity-net", declared);
     const info = await docker.getNetwork(id).inspect();
     assert.equal(info.Name, declared.name);
     assert.equal(info.Driver, "bridge");
@@ -62,29 +63,28 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
 
   // The platform's own renderer produces the declared container, so the test covers exactly what it uses.
   const declaredApp = (name: string, runtime?: "runsc") => {
-    const spec = hardenedContainer({
+    // The hardened inputs leave networkMode to the provider's default ("bridge", which it disconnects
+    // before connecting networksAdvanced): see the test below for what a networkMode naming the same network does.
+    return idleApp({
       name,
       image: IMAGE,
       hostname: "fidelity-app",
       uid: 20123,
-      command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"],
       env: { HELLO: "world", MULTI: "a=b" },
       labels: { "platform.role": "app", "platform.app": "fidelity" },
       resources: { memoryMb: 96, cpus: 0.25, maxProcesses: 42 },
       healthcheck: { command: ["CMD-SHELL", "kill -0 1"], intervalSeconds: 7, timeoutSeconds: 3, retries: 4, startPeriodSeconds: 2 },
-      networks: [{ name: networkName, ipv4Address: hosts(runtime ? 5 : 4), aliases: [`alias-${name}`] }],
+      network: networkName,
+      ip: hosts(runtime ? 5 : 4),
+      aliases: [`alias-${name}`],
       extraTmpfs: { "/run/app": "rw,noexec,nosuid,size=1m" },
       runtime,
     });
-    // The hardened spec leaves networkMode to the provider's default ("bridge", which it disconnects
-    // before connecting networksAdvanced): see the test below for what a networkMode naming the same network does.
-    const rest = spec;
-    return { ...rest, volumes: [] as unknown[] };
   };
 
   it("container: every hardening field the platform renders round-trips through docker inspect", async () => {
     const declared = declaredApp(`${prefix}-app`);
-    const created = await engine.createContainer("fidelity-app", declared);
+    const created = await mirror.createContainer("fidelity-app", declared);
     const info = await docker.getContainer(created.id).inspect();
     const host = info.HostConfig as Docker.HostConfig & Record<string, any>;
     assert.equal(info.Name, `/${declared.name}`);
@@ -133,10 +133,9 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
   });
 
   it("container: runtime runsc starts under gVisor and keeps the static address", async (t) => {
-    const runtimes = ((await docker.info()) as { Runtimes?: Record<string, unknown> }).Runtimes ?? {};
-    if (!runtimes.runsc) return t.skip("runsc is not registered with dockerd (run scripts/setup-host.sh)");
+    if (!runscRegistered()) return t.skip(RUNSC_ABSENT);
     const declared = declaredApp(`${prefix}-gvisor`, "runsc");
-    const created = await engine.createContainer("fidelity-gvisor", declared);
+    const created = await mirror.createContainer("fidelity-gvisor", declared);
     const info = await docker.getContainer(created.id).inspect();
     assert.equal(info.HostConfig.Runtime, "runsc");
     assert.equal(info.NetworkSettings.Networks[networkName].IPAddress, hosts(5));
@@ -146,7 +145,7 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
 
   it("networkMode naming the same network as networksAdvanced: Docker drops the static address and aliases (as with the provider)", async () => {
     const declared = { ...declaredApp(`${prefix}-mode`), networkMode: networkName, networksAdvanced: [{ name: networkName, ipv4Address: hosts(8), aliases: ["mode-alias"] }] };
-    const created = await engine.createContainer("fidelity-mode", declared);
+    const created = await mirror.createContainer("fidelity-mode", declared);
     const info = await docker.getContainer(created.id).inspect();
     const endpoint = info.NetworkSettings.Networks[networkName];
     assert.equal(info.HostConfig.NetworkMode, networkName);
@@ -155,9 +154,9 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
   });
 
   it("uploads: file, permissions, owner and group land in the container before start", async () => {
-    const volume = await engine.createVolume("fidelity-tls", { name: `${prefix}-tls`, driver: "local", labels: [{ label: "platform.role", value: "app" }] });
+    const volume = await mirror.createVolume("fidelity-tls", { name: `${prefix}-tls`, driver: "local", labels: [{ label: "platform.role", value: "app" }] });
     const uploads = tlsUploads({ ca: "CA PEM\n", cert: "CERT PEM\n", key: "KEY PEM\n" }, 20123);
-    const created = await engine.createContainer("fidelity-upload", {
+    const created = await mirror.createContainer("fidelity-upload", {
       ...declaredApp(`${prefix}-upload`),
       readOnly: false, // see the next test: the provider cannot upload into a read-only container
       networksAdvanced: [{ name: networkName, ipv4Address: hosts(6) }],
@@ -175,9 +174,9 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
   });
 
   it("uploads into a read-only root filesystem fail exactly as with the provider (CopyToContainer to /)", async () => {
-    const volume = await engine.createVolume("fidelity-tls-ro", { name: `${prefix}-tls-ro`, driver: "local" });
+    const volume = await mirror.createVolume("fidelity-tls-ro", { name: `${prefix}-tls-ro`, driver: "local" });
     await assert.rejects(
-      engine.createContainer("fidelity-upload-ro", {
+      mirror.createContainer("fidelity-upload-ro", {
         ...declaredApp(`${prefix}-upload-ro`),
         networksAdvanced: [{ name: networkName, ipv4Address: hosts(7) }],
         volumes: [{ volumeName: volume, containerPath: "/etc/platform/tls", readOnly: false }],
@@ -189,7 +188,7 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
 
   it("the negative control's fields: privileged, host PID, NET_RAW, a host bind mount, no limits", async () => {
     // created, not started: this host's dockerd lacks CAP_SYS_RESOURCE, so a privileged container cannot start here
-    const created = await engine.createContainer("fidelity-insecure", {
+    const created = await mirror.createContainer("fidelity-insecure", {
       start: false,
       name: `${prefix}-insecure`,
       image: IMAGE,
@@ -212,7 +211,7 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
   });
 
   it("the remaining mapped fields: entrypoints, workingDir, hosts, dns, shmSize, memoryReservation, cpuShares, sysctls, groupAdds, stop signal/timeout, init", async () => {
-    const created = await engine.createContainer("fidelity-misc", {
+    const created = await mirror.createContainer("fidelity-misc", {
       start: false,
       name: `${prefix}-misc`,
       image: IMAGE,
@@ -255,7 +254,7 @@ describe("sandbox engine fidelity (real Docker engine)", { skip: skipReason, tim
   it("teardown removes every resource of the run, and only those", async () => {
     const foreign = await docker.createVolume({ Name: `${prefix}-foreign`, Labels: { [SANDBOX_LABEL]: `${runId}-other` } } as Docker.VolumeCreateOptions);
     try {
-      const removed = await engine.teardown();
+      const removed = await mirror.teardown();
       assert.ok(removed.some((r) => r.startsWith("container ")) && removed.some((r) => r.startsWith("network ")) && removed.some((r) => r.startsWith("volume ")), removed.join(", "));
       const left = await docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABEL}=${runId}`] } });
       assert.equal(left.length, 0);

@@ -1,14 +1,14 @@
-// The pure part of the sandbox engine: @pulumi/docker inputs → Engine API bodies, and its refusals.
+// The pure part of the sandbox's provider mirror: @pulumi/docker inputs → Engine API bodies, and its refusals.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { toContainerPlan } from "../sandbox/engine/container-mapper";
-import { parseCpus } from "../sandbox/engine/cpus";
-import { parseGoDuration } from "../sandbox/engine/go-duration";
-import { SandboxInputError } from "../sandbox/engine/input-error";
-import { toNetworkCreate } from "../sandbox/engine/network-mapper";
+import { toContainerPlan } from "../sandbox/provider-mirror/container-mapper";
+import { parseCpus } from "../sandbox/provider-mirror/cpus";
+import { parseGoDuration } from "../sandbox/provider-mirror/go-duration";
+import { SandboxInputError } from "../sandbox/provider-mirror/input-error";
+import { toNetworkCreate } from "../sandbox/provider-mirror/network-mapper";
 import { checkReproducible } from "../sandbox/bringup";
-import type { RecordedResource } from "../program/mocks";
+import type { RecordedResource } from "../mock-runner/run-program";
 
 const base = { name: "c1", image: "platform/busybox:dev" };
 

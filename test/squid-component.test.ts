@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { evaluate } from "../policies/engine";
-import { ProgramRun, RecordedResource, runProgram } from "../program/mocks";
+import { evaluate } from "../policies/evaluate";
+import { ProgramRun, RecordedResource, runProgram } from "../mock-runner/run-program";
 import { renderSquidConf, squidInputFromPlan, SQUID_CONF_FILE } from "../render/squid";
-import { loadStackFile } from "../spec/load";
-import { buildPlan, infraAddress, PlatformPlan } from "../spec/plan";
+import { loadStackFile } from "../config/load";
+import { buildPlan, infraAddress, PlatformPlan } from "../plan/plan";
 import { GOLDEN_DIR } from "./support/envoy-golden";
 import { PROGRAM, REPO_ROOT, stackConfig } from "./support/stack-config";
 
@@ -23,7 +23,7 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
 
   before(async () => {
     run = await runProgram(PROGRAM, { config: stackConfig("dev"), stack: "dev", material: "fast" });
-    plan = buildPlan(loadStackFile(join(REPO_ROOT, "Pulumi.dev.yaml")).spec, "dev");
+    plan = buildPlan(loadStackFile(join(REPO_ROOT, "Pulumi.dev.yaml")).config, "dev");
     const found = run.ofType(CONTAINER).filter((c) => role(c) === "egress");
     assert.equal(found.length, 1, "exactly one egress container");
     egress = found[0];
@@ -77,14 +77,14 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
     assert.equal(c.privileged, false);
     assert.deepEqual(c.securityOpts, ["no-new-privileges:true"]);
     assert.deepEqual(Object.keys(c.tmpfs), ["/tmp"]);
-    assert.equal(c.memory, plan.spec.egress.resources.memoryMb);
-    assert.equal(c.cpus, String(plan.spec.egress.resources.cpus));
-    assert.ok(c.ulimits.some((u: any) => u.name === "nproc" && u.hard === plan.spec.egress.resources.maxProcesses));
+    assert.equal(c.memory, plan.config.egress.resources.memoryMb);
+    assert.equal(c.cpus, String(plan.config.egress.resources.cpus));
+    assert.ok(c.ulimits.some((u: any) => u.name === "nproc" && u.hard === plan.config.egress.resources.maxProcesses));
     assert.equal(c.publishAllPorts, false);
     assert.equal(c.ports, undefined);
-    assert.equal(c.image, plan.spec.egress.image);
+    assert.equal(c.image, plan.config.egress.image);
     assert.equal(c.healthcheck.tests[0], "CMD");
-    assert.match(c.healthcheck.tests.join(" "), new RegExp(`/dev/tcp/127\\.0\\.0\\.1/${plan.spec.egress.port}`));
+    assert.match(c.healthcheck.tests.join(" "), new RegExp(`/dev/tcp/127\\.0\\.0\\.1/${plan.config.egress.port}`));
   });
 
   it("joins the outbound network first and every app network at that app's egress address", () => {
@@ -115,9 +115,9 @@ describe("EgressProxy in the dev stack (mocks)", { timeout: 120_000 }, () => {
       const container = run.ofType(CONTAINER).find((c) => c.inputs.name === app.containerName)!;
       const envs = container.inputs.envs as string[];
       const address = (egress.inputs.networksAdvanced as any[]).find((a) => a.name === app.network.dockerName).ipv4Address;
-      for (const key of ["HTTP_PROXY", "HTTPS_PROXY"]) assert.ok(envs.includes(`${key}=http://${address}:${plan.spec.egress.port}`), `${app.spec.name} ${key}`);
-      assert.ok(envs.some((e) => e.startsWith("NO_PROXY=") && e.includes(app.gatewayIp)), `${app.spec.name} NO_PROXY`);
-      assert.match(readFileSync(join(GOLDEN_DIR, "squid", "dev-stack.squid.conf"), "utf8"), new RegExp(`^acl app_${app.spec.name}_src src ${app.network.subnet.replace(/\./g, "\\.")}$`, "m"));
+      for (const key of ["HTTP_PROXY", "HTTPS_PROXY"]) assert.ok(envs.includes(`${key}=http://${address}:${plan.config.egress.port}`), `${app.config.name} ${key}`);
+      assert.ok(envs.some((e) => e.startsWith("NO_PROXY=") && e.includes(app.gatewayIp)), `${app.config.name} NO_PROXY`);
+      assert.match(readFileSync(join(GOLDEN_DIR, "squid", "dev-stack.squid.conf"), "utf8"), new RegExp(`^acl app_${app.config.name}_src src ${app.network.subnet.replace(/\./g, "\\.")}$`, "m"));
     }
   });
 

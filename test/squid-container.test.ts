@@ -1,4 +1,4 @@
-// The egress proxy container exactly as the component specifies it (hardened ContainerSpec, config
+// The egress proxy container exactly as the component specifies it (hardened ContainerInputs, config
 // uploaded into its volume through its never-started upload seed as @pulumi/docker does, no
 // capabilities, read-only root, user proxy) on real Docker networks the
 // test creates: an app network, the outbound network, and a test "internet" network in 192.0.2.0/24
@@ -12,11 +12,12 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { egressContainer, SQUID_CONF_FILE } from "../render/squid";
-import { ContainerSpec, FileUpload, SeedSpec, seedContainer } from "../render/hardening";
+import { ContainerInputs, FileUpload, SeedInputs, seedContainer } from "../render/hardening";
 import { appPlatformEnv } from "../render/workloads";
-import { freeCidr } from "../sandbox/engine/free-subnet";
-import { parsePlatformConfig } from "../spec/load";
-import { buildPlan, PlatformPlan } from "../spec/plan";
+import { dockerUnavailableSync } from "../sandbox/docker-availability";
+import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
+import { parsePlatformConfig } from "../config/load";
+import { buildPlan, PlatformPlan } from "../plan/plan";
 import { minimalConfig } from "./support/stack-config";
 
 // EGRESS_TEST_SQUID_IMAGE tries another Squid image (e.g. one just built with images/squid/build.sh)
@@ -26,26 +27,10 @@ const APP_IMAGE = "platform/demo-app:dev";
 const PREFIX = `egt${process.pid}`;
 const ROOT = `${PREFIX}.ctr.example`;
 
-function dockerUnavailable(): string | undefined {
-  try {
-    execFileSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 });
-  } catch {
-    return "the Docker engine does not answer (`docker info` failed)";
-  }
-  for (const image of [SQUID_IMAGE, ORIGIN_IMAGE, APP_IMAGE]) {
-    try {
-      execFileSync("docker", ["image", "inspect", image], { stdio: "ignore" });
-    } catch {
-      return `image ${image} is missing: build it with scripts/build-images.sh`;
-    }
-  }
-  return undefined;
-}
-
 const seconds = (text: string) => Number(text.replace(/s$/, "")) * 1e9;
 
-/** The ContainerSpec (the same object @pulumi/docker receives) as a Docker Engine API create body. */
-function createBody(spec: ContainerSpec, firstIp: string | undefined) {
+/** The ContainerInputs (the same object @pulumi/docker receives) as a Docker Engine API create body. */
+function createBody(spec: ContainerInputs, firstIp: string | undefined) {
   return {
     name: spec.name,
     Image: spec.image,
@@ -83,7 +68,7 @@ function createBody(spec: ContainerSpec, firstIp: string | undefined) {
 }
 
 /** The seed's create body: a never-started twin with a writable root, no network, the same volumes. */
-function seedCreateBody(seed: SeedSpec) {
+function seedCreateBody(seed: SeedInputs) {
   return {
     name: seed.name,
     Image: seed.image,
@@ -128,7 +113,7 @@ function uploadsTar(uploads: FileUpload[]): Buffer {
   }
 }
 
-const skip = dockerUnavailable();
+const skip = dockerUnavailableSync([SQUID_IMAGE, ORIGIN_IMAGE, APP_IMAGE]);
 
 describe("egress proxy container on real Docker networks", { skip, timeout: 240_000 }, () => {
   const docker = new Docker();
@@ -171,7 +156,7 @@ describe("egress proxy container on real Docker networks", { skip, timeout: 240_
     raw.egress = { image: SQUID_IMAGE, httpPorts: [8080] };
     raw.apps[0].image = APP_IMAGE;
     raw.apps[0].egress = [`origin.${ROOT}`, `internal.${ROOT}`];
-    plan = buildPlan(parsePlatformConfig(raw).spec, "egresstest");
+    plan = buildPlan(parsePlatformConfig(raw).config, "egresstest");
     const appPlan = plan.apps[0];
     const rendered = egressContainer(plan);
 
@@ -191,7 +176,7 @@ describe("egress proxy container on real Docker networks", { skip, timeout: 240_
     await outbound.connect({ Container: origin.id, EndpointConfig: { Aliases: [`internal.${ROOT}`] } });
     await origin.start();
 
-    // the proxy, from the component's ContainerSpec; the config goes into its volume through the
+    // the proxy, from the component's ContainerInputs; the config goes into its volume through the
     // upload seed (created, never started) before the proxy is created, as the component wires it
     const spec = rendered.spec;
     created.volumes.push(...spec.volumes.map((v) => v.volumeName));
@@ -278,7 +263,7 @@ describe("egress proxy container on real Docker networks", { skip, timeout: 240_
     const lines = logs.split("\n").map((l) => l.replace(/^[\s\S]{8}(?=\{)/, "")).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     const fromApp = lines.filter((l) => l.client === appPlan.ip);
     assert.ok(fromApp.length >= 4, logs);
-    for (const line of fromApp) assert.equal(line.app, appPlan.spec.name);
+    for (const line of fromApp) assert.equal(line.app, appPlan.config.name);
     assert.deepEqual(fromApp.map((l) => l.rule).sort(), ["allowed", "internal-destination", "ip-literal", "not-whitelisted"]);
     assert.ok(!lines.some((l) => l.client === "127.0.0.1"), "healthcheck probes are not logged");
   });

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { renderSquidConf, squidInputFromPlan } from "../render/squid";
-import { loadStackFile } from "../spec/load";
-import { buildPlan } from "../spec/plan";
+import { loadStackFile } from "../config/load";
+import { buildPlan } from "../plan/plan";
 import { squidInput } from "./support/squid-arbitraries";
 import { sampleInput, squidParse, squidUnavailable } from "./support/squid-fixtures";
 import { REPO_ROOT } from "./support/stack-config";
@@ -21,8 +21,8 @@ describe("squid -k parse", { skip }, () => {
   });
 
   it("accepts the dev stack's config without warnings", { timeout: 30_000 }, () => {
-    const { spec } = loadStackFile(join(REPO_ROOT, "Pulumi.dev.yaml"));
-    const result = squidParse(renderSquidConf(squidInputFromPlan(buildPlan(spec, "dev"))));
+    const { config } = loadStackFile(join(REPO_ROOT, "Pulumi.dev.yaml"));
+    const result = squidParse(renderSquidConf(squidInputFromPlan(buildPlan(config, "dev"))));
     assert.ok(result.ok, result.output);
     assert.deepEqual(result.warnings, []);
   });

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { deniedDestinations, normalizeWhitelist, renderSquidConf, squidInputFromPlan, SquidConfigError } from "../render/squid";
-import { parsePlatformConfig, loadStackFile } from "../spec/load";
-import { buildPlan } from "../spec/plan";
+import { parsePlatformConfig, loadStackFile } from "../config/load";
+import { buildPlan } from "../plan/plan";
 import { assertGolden } from "./support/envoy-golden";
 import { sampleInput } from "./support/squid-fixtures";
 import { minimalConfig, REPO_ROOT } from "./support/stack-config";
@@ -16,8 +16,8 @@ describe("renderSquidConf", () => {
   });
 
   it("matches the golden file for the dev stack (Pulumi.dev.yaml)", () => {
-    const { spec } = loadStackFile(join(REPO_ROOT, "Pulumi.dev.yaml"));
-    assertGolden("squid/dev-stack.squid.conf", renderSquidConf(squidInputFromPlan(buildPlan(spec, "dev"))));
+    const { config } = loadStackFile(join(REPO_ROOT, "Pulumi.dev.yaml"));
+    assertGolden("squid/dev-stack.squid.conf", renderSquidConf(squidInputFromPlan(buildPlan(config, "dev"))));
   });
 
   it("is byte-identical whatever the order of apps and domains", () => {
@@ -147,8 +147,8 @@ describe("refusing values that could inject a directive", () => {
   it("accepts every egress value the schema accepts (schema → plan → renderer)", () => {
     const raw = minimalConfig();
     raw.apps[0].egress = ["api.example.com", ".example.org", "x-1.y2.example.net"];
-    const { spec } = parsePlatformConfig(raw);
-    const conf = renderSquidConf(squidInputFromPlan(buildPlan(spec, "unit")));
+    const { config } = parsePlatformConfig(raw);
+    const conf = renderSquidConf(squidInputFromPlan(buildPlan(config, "unit")));
     assert.match(conf, /^acl app_alpha_domains dstdomain -n \.example\.org api\.example\.com x-1\.y2\.example\.net$/m);
   });
 });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cidrsOverlap, containsCidr, formatCidr, parseCidr } from "../spec/cidr";
-import { parsePlatformConfig } from "../spec/load";
-import { buildPlan } from "../spec/plan";
-import { allocateAppSlots, appSlotCount, appSubnetForSlot, hashedSlot, infraSubnet } from "../spec/slots";
-import { ConfigError } from "../spec/errors";
+import { cidrsOverlap, containsCidr, formatCidr, parseCidr } from "../config/cidr";
+import { parsePlatformConfig } from "../config/load";
+import { buildPlan } from "../plan/plan";
+import { allocateAppSlots, appSlotCount, appSubnetForSlot, hashedSlot, infraSubnet } from "../config/subnet-slots";
+import { ConfigError } from "../config/errors";
 import { minimalConfig } from "./support/stack-config";
 
 const base = parseCidr("10.208.0.0/16")!;
@@ -14,7 +14,7 @@ function planFor(appNames: string[], extra: (c: Record<string, any>) => void = (
   const template = config.apps[0];
   config.apps = appNames.map((name) => ({ ...template, name }));
   extra(config);
-  return buildPlan(parsePlatformConfig(config).spec, "test");
+  return buildPlan(parsePlatformConfig(config).config, "test");
 }
 
 describe("CIDR arithmetic", () => {
@@ -55,7 +55,7 @@ describe("subnet allocation", () => {
   it("keeps an app's subnet when other apps are added or removed", () => {
     const before = planFor(["alpha", "beta", "gamma"]);
     const after = planFor(["zeta", "gamma", "alpha", "omega"]);
-    const subnetOf = (plan: typeof before, name: string) => plan.apps.find((a) => a.spec.name === name)!.network.subnet;
+    const subnetOf = (plan: typeof before, name: string) => plan.apps.find((a) => a.config.name === name)!.network.subnet;
     assert.equal(subnetOf(after, "alpha"), subnetOf(before, "alpha"));
     assert.equal(subnetOf(after, "gamma"), subnetOf(before, "gamma"));
   });
@@ -102,11 +102,11 @@ describe("subnet allocation", () => {
       const c = minimalConfig();
       c.services = names.map((name) => ({ ...c.services[0], name }));
       c.apps[0].services = [];
-      return buildPlan(parsePlatformConfig(c).spec, "test");
+      return buildPlan(parsePlatformConfig(c).config, "test");
     };
     const small = config(["weather", "storage"]);
     const large = config(["storage", "maps", "weather", "billing"]);
-    const uid = (plan: typeof small, name: string) => plan.services.find((s) => s.spec.name === name)!.uid;
+    const uid = (plan: typeof small, name: string) => plan.services.find((s) => s.config.name === name)!.uid;
     assert.equal(uid(large, "weather"), uid(small, "weather"));
     assert.equal(new Set(large.services.map((s) => s.uid)).size, 4);
     for (const s of large.services) assert.ok(s.uid >= 10000 && s.uid < 20000);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { InternalCa } from "../components/internal-ca";
-import { runProgram } from "../program/mocks";
+import { runProgram } from "../mock-runner/run-program";
 import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import type { GatewayRenderInput } from "../render/envoy/types";

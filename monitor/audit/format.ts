@@ -10,13 +10,13 @@ import { createHash, createHmac } from "node:crypto";
 
 export const AUDIT_FORMAT = "platform-audit-log";
 export const AUDIT_VERSION = 1;
-export const MAC_HEX_LENGTH = 64;
+const MAC_HEX_LENGTH = 64;
 const MAC_SUFFIX_LENGTH = ',"mac":"'.length + MAC_HEX_LENGTH + '"}'.length;
 const MAC_SUFFIX = /,"mac":"([0-9a-f]{64})"\}$/;
 
 export type AuditRecordType = "header" | "event" | "ban" | "unban" | "would-ban" | "enforcement" | "checkpoint" | "recovery" | "malformed" | "start" | "stop";
 
-export interface AuditRecordBody {
+interface AuditRecordBody {
   seq: number;
   type: AuditRecordType;
   time: string;
@@ -64,7 +64,7 @@ export function encodeRecord(body: AuditRecordBody, key: AuditKey): { line: stri
   return { line: `${text.slice(0, -1)},"mac":"${mac}"}`, mac };
 }
 
-export type DecodedLine =
+type DecodedLine =
   | { ok: true; record: AuditRecord; authentic: boolean }
   | { ok: false; reason: string; claimedSeq?: number; claimedMac?: string };
 

@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { AUDIT_FORMAT, AUDIT_VERSION, AuditKey, checkpointPath, checkpointSigningText, CheckpointFile, decodeLine } from "./format";
 import { AuditLogError } from "./errors";
 
-export type AuditProblemKind = "modified" | "deleted" | "inserted" | "reordered" | "duplicated" | "spliced" | "truncated" | "checkpoint";
+type AuditProblemKind = "modified" | "deleted" | "inserted" | "reordered" | "duplicated" | "spliced" | "truncated" | "checkpoint";
 
-export interface AuditProblem {
+interface AuditProblem {
   kind: AuditProblemKind;
   /** 1-based line number in the file, when the finding is about one line */
   line?: number;
@@ -16,7 +16,7 @@ export interface AuditProblem {
   message: string;
 }
 
-export interface VerifyReport {
+interface VerifyReport {
   ok: boolean;
   logId?: string;
   /** lines that are authentic records */

@@ -19,7 +19,7 @@ import { AUDIT_FORMAT, AUDIT_VERSION, AuditKey, AuditRecord, AuditRecordType, ch
 import { AuditLogError } from "./errors";
 import { formatVerifyReport, readCheckpoint, verifyAuditText } from "./verify";
 
-export interface AuditWriterOptions {
+interface AuditWriterOptions {
   syncIntervalMs?: number;
   checkpointEveryRecords?: number;
   checkpointIntervalMs?: number;

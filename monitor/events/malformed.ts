@@ -1,6 +1,6 @@
 // Counts malformed lines per origin and keeps a few samples for the monitor's own log.
 
-export interface MalformedSample {
+interface MalformedSample {
   origin: string;
   reason: string;
   /** the start of the line, at most 200 characters */

@@ -17,7 +17,7 @@ interface EventBase {
   durationMs: number;
 }
 
-export interface EgressEvent extends EventBase {
+interface EgressEvent extends EventBase {
   source: "egress";
   host: string;
   port: string;
@@ -28,7 +28,7 @@ export interface EgressEvent extends EventBase {
   denied: boolean;
 }
 
-export interface GatewayEvent extends EventBase {
+interface GatewayEvent extends EventBase {
   source: "gateway";
   peer: string;
   path: string;

@@ -23,6 +23,12 @@ export function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/**
+ * The platform's labels as the pack reads them. The pack imports nothing outside policies/, so it spells
+ * them here, once; test/architecture.test.ts checks they equal plan/names.ts PLATFORM_LABEL.
+ */
+export const PACK_LABEL = { role: "platform.role", app: "platform.app", stack: "platform.stack", service: "platform.service", network: "platform.network" } as const;
+
 /** `labels: [{label, value}]` as a map. */
 export function labelsOf(props: Record<string, any>): Map<string, string> {
   const labels = new Map<string, string>();
@@ -63,7 +69,7 @@ export const securityOpts = memoized((props): SecurityOpt[] =>
   }),
 );
 
-export interface HostMount {
+interface HostMount {
   /** input path of the field holding the host path, e.g. `volumes[0].hostPath` */
   field: string;
   hostPath: string;
@@ -96,7 +102,7 @@ export function isWithin(inner: string, outer: string): boolean {
 }
 
 /** Networks a container joins: `networkMode` (unless it is a mode) and every `networksAdvanced` name. */
-export const NETWORK_MODES = new Set(["bridge", "default", "host", "none"]);
+const NETWORK_MODES = new Set(["bridge", "default", "host", "none"]);
 export function joinedNetworks(props: Record<string, any>): string[] {
   const names = new Set<string>();
   const mode = text(props.networkMode);

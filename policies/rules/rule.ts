@@ -1,7 +1,9 @@
-// A rule is a small self-describing unit (cdk-nag style): metadata, defaults for its config, and a
-// check over one resource's inputs (or over the whole stack). The same object feeds the CrossGuard
-// pack (policies/registry.ts) and the offline checker (policies/engine.ts).
+// A rule is a small self-describing unit (cdk-nag style): metadata, its settings (each declared once,
+// as a zod schema with its default), and a check over one resource's inputs (or over the whole
+// stack). The same object feeds the CrossGuard pack (policies/registry.ts) and the offline checker
+// (policies/evaluate.ts).
 import type { EnforcementLevel, PolicyConfigSchema, Severity } from "@pulumi/policy";
+import { z } from "zod";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const NETWORK_TYPE = "docker:index/network:Network";
@@ -32,6 +34,16 @@ export interface ResourceView {
   isSecret(input: string): boolean;
 }
 
+/**
+ * A rule's settings, each declared once as a zod schema with its default, e.g.
+ * `{ maxRetries: z.number().int().min(1).default(5) }`. The config type, the defaults and the JSON
+ * schema CrossGuard gets as `configSchema` are all derived from it.
+ */
+type SettingsShape = Record<string, z.ZodDefault<z.ZodType>>;
+
+/** The config a rule's `check` receives: every setting, with its default where the pack config has none. */
+type SettingsOf<S extends SettingsShape> = { [K in keyof S]: z.output<S[K]> };
+
 interface RuleInfo<C extends object> {
   id: string;
   /** one sentence */
@@ -41,8 +53,11 @@ interface RuleInfo<C extends object> {
   cis?: string;
   remediation: string;
   enforcementLevel: EnforcementLevel;
-  /** config defaults; overridden per key by the pack config of this rule */
+  /** the settings as declared; validates a pack config entry (`settingsProblems`) */
+  settings: z.ZodObject<SettingsShape>;
+  /** config defaults, from `settings`; overridden per key by the pack config of this rule */
   defaults: C;
+  /** the JSON schema of `settings`, for CrossGuard; absent for a rule without settings */
   configSchema?: PolicyConfigSchema;
 }
 
@@ -52,7 +67,7 @@ export interface ResourceRule<C extends object = {}> extends RuleInfo<C> {
   check(resource: ResourceView, config: C, report: (violation: Violation) => void): void;
 }
 
-export interface StackViolation extends Violation {
+interface StackViolation extends Violation {
   resource: ResourceView;
 }
 
@@ -62,6 +77,44 @@ export interface StackRule<C extends object = {}> extends RuleInfo<C> {
 }
 
 export type Rule = ResourceRule<any> | StackRule<any>;
+
+/** What a rule file writes: the rule without its kind and without what is derived from its settings. */
+type RuleSpec<R extends Rule, S extends SettingsShape> = Omit<R, "kind" | "settings" | "defaults" | "configSchema"> & { settings?: S };
+
+export function resourceRule<S extends SettingsShape = {}>(spec: RuleSpec<ResourceRule<SettingsOf<S>>, S>): ResourceRule<SettingsOf<S>> {
+  return { kind: "resource", ...spec, ...derived(spec.settings) };
+}
+
+export function stackRule<S extends SettingsShape = {}>(spec: RuleSpec<StackRule<SettingsOf<S>>, S>): StackRule<SettingsOf<S>> {
+  return { kind: "stack", ...spec, ...derived(spec.settings) };
+}
+
+function derived<S extends SettingsShape>(shape: S | undefined): Pick<RuleInfo<SettingsOf<S>>, "settings" | "defaults" | "configSchema"> {
+  const settings = z.object(shape ?? {});
+  const defaults = settings.parse({}) as SettingsOf<S>;
+  if (Object.keys(settings.shape).length === 0) return { settings, defaults };
+  // draft-07 is what the Pulumi CLI validates pack config with; "input" because every setting may be omitted.
+  const json = z.toJSONSchema(settings, { target: "draft-07", io: "input", unrepresentable: "throw", override: dropSafeIntegerBounds });
+  return { settings, defaults, configSchema: { properties: json.properties as PolicyConfigSchema["properties"] } };
+}
+
+/** `.int()` bounds integers to the safe range; that is zod's own limit, not the rule's, so it stays out of the schema. */
+function dropSafeIntegerBounds({ jsonSchema }: { jsonSchema: { minimum?: number; maximum?: number } }): void {
+  if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+  if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+}
+
+/**
+ * What is wrong with a rule's pack config entry, each problem naming the rule and the setting:
+ * `cis-5.11-memory-limit: maxMemoryMb: Invalid input: expected number, received string`. Settings
+ * may be omitted, and unknown keys are ignored (as by `effectiveConfig` and the CLI's schema check).
+ */
+export function settingsProblems(rule: Pick<Rule, "id" | "settings">, configured: object | undefined): string[] {
+  const { enforcementLevel: _level, ...entry } = (configured ?? {}) as Record<string, unknown>;
+  const result = rule.settings.safeParse(entry);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => `${rule.id}: ${z.core.toDotPath(issue.path)}: ${issue.message}`);
+}
 
 /** `container "app-a": privileged is true. Fix: remove privileged or set it to false.` */
 export function formatViolation(resource: Pick<ResourceView, "type" | "name">, violation: Violation): string {

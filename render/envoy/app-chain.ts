@@ -7,10 +7,10 @@ import { tokenBucket } from "./rate-limit";
 import type { GatewayApp, GatewayRenderInput } from "./types";
 
 const T = "type.googleapis.com/";
-export const JWT_PROVIDER = "keycloak";
-export const JWT_PAYLOAD_KEY = "jwt_payload";
+const JWT_PROVIDER = "keycloak";
+const JWT_PAYLOAD_KEY = "jwt_payload";
 export const IDENTITY_CLUSTER = "platform.identity";
-export const APP_HEADER = "x-platform-app";
+const APP_HEADER = "x-platform-app";
 
 /** TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3 suites are fixed and all strong). */
 export const STRONG_CIPHER_SUITES = [
@@ -30,7 +30,7 @@ export const TLS_PARAMS = {
 };
 
 /** Path prefix through which an app reaches a service: `/<service>/`. */
-export function servicePathPrefix(service: string): string {
+function servicePathPrefix(service: string): string {
   return `/${service}/`;
 }
 
@@ -98,7 +98,7 @@ function jwtScopeIncludes(scope: string) {
 }
 
 /** RBAC policies: the token endpoint, then one policy per granted service. Nothing else is allowed. */
-export function rbacPolicies(input: GatewayRenderInput, app: GatewayApp): Record<string, unknown> {
+function rbacPolicies(input: GatewayRenderInput, app: GatewayApp): Record<string, unknown> {
   const { tokenPath } = oidcEndpoints(input.identity);
   const certIsApp = { authenticated: { principal_name: exact(app.spiffeId) } };
   const policies: Record<string, unknown> = {

@@ -6,9 +6,9 @@ import { stringify } from "yaml";
 import { appFilterChain } from "./app-chain";
 import { identityCluster, serviceCluster } from "./clusters";
 import type { GatewayRenderInput } from "./types";
-import { assertValidEnvoyBootstrap } from "./validator";
+import { assertGatewayInvariants } from "./invariants";
 
-export const GATEWAY_LISTENER = "apps";
+const GATEWAY_LISTENER = "apps";
 
 function checkInput(input: GatewayRenderInput): void {
   const problems: string[] = [];
@@ -53,7 +53,7 @@ export function renderEnvoyBootstrap(input: GatewayRenderInput): Record<string, 
     // Envoy's recommended edge limit; without it Envoy warns and accepts unbounded connections.
     layered_runtime: { layers: [{ name: "static", static_layer: { "overload.global_downstream_max_connections": 10000 } }] },
   };
-  assertValidEnvoyBootstrap(bootstrap);
+  assertGatewayInvariants(bootstrap);
   return bootstrap;
 }
 

@@ -2,9 +2,9 @@
 // tokens and no more often than every 50 ms: the smallest whole n with n/rate >= 50 ms gives the
 // smoothest refill (n tokens every n/rate seconds).
 
-export const MIN_FILL_INTERVAL_SECONDS = 0.05;
+const MIN_FILL_INTERVAL_SECONDS = 0.05;
 
-export interface TokenBucket {
+interface TokenBucket {
   max_tokens: number;
   tokens_per_fill: number;
   /** a protobuf JSON duration, e.g. "1s" or "0.200000000s" */

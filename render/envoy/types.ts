@@ -1,6 +1,6 @@
 // The narrow input of the gateway renderer: plain values, no Pulumi types, no spec internals.
 
-export interface GatewayGrant {
+interface GatewayGrant {
   service: string;
   methods: readonly string[];
   /** prefixes of the path at the service, e.g. "/v1/forecast"; apps call `/<service><prefix>…` */
@@ -29,7 +29,7 @@ export interface GatewayUpstream {
   tls?: { spiffeId: string; spkiPin?: string };
 }
 
-export interface GatewayIdentity {
+interface GatewayIdentity {
   /** pinned Keycloak hostname (issuer host, TLS name) */
   hostname: string;
   /** Keycloak's static address on the identity network */

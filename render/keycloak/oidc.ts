@@ -2,7 +2,7 @@
 // audience. Keycloak's issuer is `<hostname URL>/realms/<realm>`; its hostname is pinned so the
 // issuer never depends on how a request reached it.
 
-export interface IdentityEndpointInput {
+interface IdentityEndpointInput {
   /** the pinned Keycloak hostname, e.g. identity.dev.platform.example */
   hostname: string;
   /** Keycloak's HTTPS port */
@@ -10,7 +10,7 @@ export interface IdentityEndpointInput {
   realm: string;
 }
 
-export interface OidcEndpoints {
+interface OidcEndpoints {
   /** the URL Keycloak is started with as `--hostname` */
   hostnameUrl: string;
   issuer: string;

@@ -3,7 +3,7 @@
 // client's secret for the upload, which is a Pulumi secret. Keycloak's container gets no secret env.
 import { serviceScope } from "./oidc";
 
-export interface RealmApp {
+interface RealmApp {
   name: string;
   /** names of the services granted to this app */
   services: readonly string[];
@@ -91,7 +91,7 @@ function appClient(input: RealmRenderInput, app: RealmApp) {
   };
 }
 
-export type RealmRepresentation = ReturnType<typeof renderRealm>;
+type RealmRepresentation = ReturnType<typeof renderRealm>;
 
 export function renderRealm(input: RealmRenderInput) {
   const services = [...new Set(input.services)].sort();
@@ -121,7 +121,7 @@ export function renderRealm(input: RealmRenderInput) {
 }
 
 /** app name → its client secret */
-export type ClientSecrets = Readonly<Record<string, string>>;
+type ClientSecrets = Readonly<Record<string, string>>;
 
 /** The realm with each client's secret: exactly one per client, none for a client that does not exist. */
 export function withClientSecrets(realm: RealmRepresentation, secrets: ClientSecrets) {

@@ -1,15 +1,13 @@
 // The egress proxy's container as plain data: hardened like every workload, joined to the outbound
 // network (its only route off the host) and to every app network at the app subnet's egress address.
-import type { Healthcheck } from "../../spec/schema";
-import { infraAddress, PlatformPlan } from "../../spec/plan";
-import { ContainerSpec, FileUpload, hardenedContainer, PLATFORM_LABEL } from "../hardening";
+import type { Healthcheck } from "../../config/schema";
+import { infraAddress, PlatformPlan } from "../../plan/plan";
+import { ContainerInputs, FileUpload, hardenedContainer } from "../hardening";
 import { squidInputFromPlan } from "./from-plan";
 import { renderSquidConf } from "./squid-conf";
+import { INFRA_UID, PLATFORM_LABEL, volumeName } from "../../plan/names";
 
-/** Debian's `proxy` user and group (fixed by base-passwd): Squid runs as it from the start. */
-export const SQUID_UID = 13;
-export const SQUID_GID = 13;
-export const SQUID_CONF_DIR = "/etc/squid/platform";
+const SQUID_CONF_DIR = "/etc/squid/platform";
 export const SQUID_CONF_FILE = `${SQUID_CONF_DIR}/squid.conf`;
 /** DNS name of the proxy on every network it joins */
 export const EGRESS_ALIAS = "egress";
@@ -24,8 +22,8 @@ export function egressHealthcheck(port: number): Healthcheck {
   return { command: ["CMD", "bash", "-c", probe], intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 5 };
 }
 
-export interface EgressContainer {
-  spec: ContainerSpec;
+interface EgressContainer {
+  spec: ContainerInputs;
   /** squid.conf, rendered from the validated spec */
   config: string;
   /** into the config volume (Docker refuses uploads into a read-only root filesystem) */
@@ -37,18 +35,18 @@ export interface EgressContainer {
 export function egressContainer(plan: PlatformPlan): EgressContainer {
   const config = renderSquidConf(squidInputFromPlan(plan));
   const outbound = plan.networks.outbound;
-  const name = `${plan.prefix}-egress`;
+  const name = plan.names.egress;
   const spec = hardenedContainer({
     name,
-    image: plan.spec.egress.image,
+    image: plan.config.egress.image,
     hostname: EGRESS_ALIAS,
-    uid: SQUID_UID,
-    gid: SQUID_GID,
+    uid: INFRA_UID.egress,
+    gid: INFRA_UID.egress,
     command: ["squid", "-N", "-f", SQUID_CONF_FILE],
     env: {},
     labels: { [PLATFORM_LABEL.role]: "egress", [PLATFORM_LABEL.stack]: plan.stack },
-    resources: plan.spec.egress.resources,
-    healthcheck: egressHealthcheck(plan.spec.egress.port),
+    resources: plan.config.egress.resources,
+    healthcheck: egressHealthcheck(plan.config.egress.port),
     // outbound first: the only network with a gateway, so Squid's default route leaves through it
     networks: [
       { name: outbound.dockerName, ipv4Address: infraAddress(outbound, "egress"), aliases: [EGRESS_ALIAS] },
@@ -57,10 +55,10 @@ export function egressContainer(plan: PlatformPlan): EgressContainer {
     // Squid (non-root, port > 1024, no cache, logs on stdout) needs no capability and only /tmp
   });
   return {
-    spec: { ...spec, volumes: [{ volumeName: `${name}-conf`, containerPath: SQUID_CONF_DIR, readOnly: true }] },
+    spec: { ...spec, volumes: [{ volumeName: volumeName(name, "conf"), containerPath: SQUID_CONF_DIR, readOnly: true }] },
     config,
     // root-owned and read-only for Squid: a compromised proxy cannot rewrite its own whitelist
     uploads: [{ file: SQUID_CONF_FILE, content: config, permissions: "0444", owner: "0", group: "0" }],
-    appAddresses: Object.fromEntries(plan.apps.map((app) => [app.spec.name, app.egressIp])),
+    appAddresses: Object.fromEntries(plan.apps.map((app) => [app.config.name, app.egressIp])),
   };
 }

@@ -7,7 +7,7 @@
 // Not listed: the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
 // 2001:db8::/32). They are never routed, so they cannot lead into the platform; the end-to-end test
 // uses one as its stand-in for the internet.
-import { containsCidr, parseCidr } from "../../spec/cidr";
+import { containsCidr, parseCidr } from "../../config/cidr";
 
 export const DENIED_IPV4_RANGES: readonly string[] = [
   "0.0.0.0/8", // "this network"

@@ -1,11 +1,11 @@
 // SquidConfInput from the validated platform plan: the only way stack config reaches squid.conf.
-import type { PlatformPlan } from "../../spec/plan";
+import type { PlatformPlan } from "../../plan/plan";
 import { SQUID_DEFAULTS, SquidConfInput } from "./types";
 
 export function squidInputFromPlan(plan: PlatformPlan): SquidConfInput {
-  const egress = plan.spec.egress;
+  const egress = plan.config.egress;
   return {
-    apps: plan.apps.map((app) => ({ name: app.spec.name, subnet: app.network.subnet, egress: [...app.spec.egress] })),
+    apps: plan.apps.map((app) => ({ name: app.config.name, subnet: app.network.subnet, egress: [...app.config.egress] })),
     baseCidr: plan.baseCidr,
     listen: { port: egress.port },
     httpPorts: [...egress.httpPorts],

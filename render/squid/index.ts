@@ -6,4 +6,4 @@ export { normalizeWhitelist } from "./whitelist";
 export { SQUID_DEFAULTS } from "./types";
 export type { SquidApp, SquidConfInput } from "./types";
 export { squidInputFromPlan } from "./from-plan";
-export { egressContainer, egressHealthcheck, EGRESS_ALIAS, SQUID_CONF_FILE, SQUID_UID } from "./container";
+export { egressContainer, egressHealthcheck, EGRESS_ALIAS, SQUID_CONF_FILE } from "./container";

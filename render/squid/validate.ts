@@ -1,8 +1,8 @@
 // The renderer's last line of defence: the schema validates config first, but squid.conf is a
 // line- and whitespace-separated language, so every value is re-checked here against a shape that
 // cannot start a new token, directive or comment. All problems are reported at once; nothing is rendered.
-import { cidrsOverlap, containsCidr, parseCidr, parseIpv4 } from "../../spec/cidr";
-import { DNS_LABEL, hostnameProblem } from "../../spec/primitives";
+import { cidrsOverlap, containsCidr, parseCidr, parseIpv4 } from "../../config/cidr";
+import { DNS_LABEL, hostnameProblem } from "../../config/primitives";
 import type { SquidConfInput } from "./types";
 
 export class SquidConfigError extends Error {

@@ -18,8 +18,8 @@ function simple(id: string, title: string, script: string, args: (target: Parame
   };
 }
 
-export const rootfsWrite = simple("breakout.rootfs-write", "create or modify files on the root filesystem", "rootfs_write");
-export const mountFs: Probe = {
+const rootfsWrite = simple("breakout.rootfs-write", "create or modify files on the root filesystem", "rootfs_write");
+const mountFs: Probe = {
   id: "breakout.mount",
   category: "breakout",
   title: "mount a filesystem, or unshare a user+mount namespace to get one",
@@ -34,7 +34,7 @@ export const mountFs: Probe = {
     return { verdict: attackVerdict(run.output.attack), evidence: run.output.evidence };
   },
 };
-export const kernelModule: Probe = {
+const kernelModule: Probe = {
   id: "breakout.kernel-module",
   category: "breakout",
   title: "load a kernel module (init_module)",
@@ -48,12 +48,12 @@ export const kernelModule: Probe = {
     return { verdict: attackVerdict(run.output.attack), evidence: run.output.evidence };
   },
 };
-export const rawSocket = simple("breakout.raw-socket", "open raw sockets (NET_RAW) and spoof ARP for the gateway", "raw_socket", (target) => ({ spoof_ip: target.bridgeGateways[0] ?? target.bridgeGateway, interface: "eth0" }));
-export const setuidEscalation = simple("breakout.setuid", "gain root through a setuid-root binary", "setuid", () => ({ binary: SETUID_BINARY }));
+const rawSocket = simple("breakout.raw-socket", "open raw sockets (NET_RAW) and spoof ARP for the gateway", "raw_socket", (target) => ({ spoof_ip: target.bridgeGateways[0] ?? target.bridgeGateway, interface: "eth0" }));
+const setuidEscalation = simple("breakout.setuid", "gain root through a setuid-root binary", "setuid", () => ({ binary: SETUID_BINARY }));
 export const dockerSocket = simple("breakout.docker-socket", "reach the container engine's API socket", "docker_socket");
-export const hostPaths = simple("breakout.host-paths", "read a file on the host", "host_paths", (_target, env) => ({ path: env.hostMarker.path, nonce: env.hostMarker.nonce }));
+const hostPaths = simple("breakout.host-paths", "read a file on the host", "host_paths", (_target, env) => ({ path: env.hostMarker.path, nonce: env.hostMarker.nonce }));
 
-export const ptraceOther: Probe = {
+const ptraceOther: Probe = {
   id: "breakout.ptrace",
   category: "breakout",
   title: "ptrace a process of another app",

@@ -30,7 +30,7 @@ async function victimResponds(victim: AppTarget): Promise<{ ok: boolean; evidenc
   return { ok, evidence: `${victim.name}'s healthcheck (${cmd.join(" ")}) ${result.timedOut ? "timed out" : `exit ${result.exitCode}`} in ${result.durationMs} ms, status ${health}` };
 }
 
-export const forkBomb: Probe = {
+const forkBomb: Probe = {
   id: "dos.fork-bomb",
   category: "dos",
   title: "fork until the kernel refuses; another app's healthcheck keeps passing",
@@ -56,7 +56,7 @@ export const forkBomb: Probe = {
   },
 };
 
-export const memoryExhaustion: Probe = {
+const memoryExhaustion: Probe = {
   id: "dos.memory",
   category: "dos",
   title: "allocate memory until OOM-killed inside the app's own limit",
@@ -83,7 +83,7 @@ export const memoryExhaustion: Probe = {
   },
 };
 
-export const cpuHog: Probe = {
+const cpuHog: Probe = {
   id: "dos.cpu-hog",
   category: "dos",
   title: "busy-loop on every CPU; the app gets no more than its CPU limit, another app's latency stays bounded",
@@ -116,7 +116,7 @@ export const cpuHog: Probe = {
   },
 };
 
-export const signalQueue: Probe = {
+const signalQueue: Probe = {
   id: "dos.signal-queue",
   category: "dos",
   title: "queue real-time signals until RLIMIT_SIGPENDING; another app can still send signals",

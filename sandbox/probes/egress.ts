@@ -20,7 +20,7 @@ async function ask(target: AppTarget, proxy: Proxy, method: "CONNECT", destinati
 
 const denied = (status: number) => status === 403 || status === 407;
 
-export const whitelistedAllowed: Probe = {
+const whitelistedAllowed: Probe = {
   id: "egress.whitelisted-allowed",
   category: "egress",
   title: "a whitelisted domain is let through the proxy (control)",
@@ -37,7 +37,7 @@ export const whitelistedAllowed: Probe = {
   },
 };
 
-export const notWhitelistedDenied: Probe = {
+const notWhitelistedDenied: Probe = {
   id: "egress.not-whitelisted",
   category: "egress",
   title: "a domain that is not whitelisted is denied by the proxy",
@@ -51,7 +51,7 @@ export const notWhitelistedDenied: Probe = {
   },
 };
 
-export const internalViaProxy: Probe = {
+const internalViaProxy: Probe = {
   id: "egress.internal-address",
   category: "egress",
   title: "an internal address (the proxy's own host, the app's subnet) is denied by the proxy",

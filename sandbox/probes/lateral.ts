@@ -18,7 +18,7 @@ async function connectProbe(target: Parameters<Probe["run"]>[0], targets: Endpoi
   return { verdict: attackVerdict(run.output.attack), evidence: `${what}: ${run.output.evidence}` };
 }
 
-export const otherApp: Probe = {
+const otherApp: Probe = {
   id: "lateral.other-app",
   category: "lateral",
   title: "connect to another app's container",
@@ -33,7 +33,7 @@ export const otherApp: Probe = {
   },
 };
 
-export const serviceDirect: Probe = {
+const serviceDirect: Probe = {
   id: "lateral.service-direct",
   category: "lateral",
   title: "reach a backend service directly, bypassing the gateway",
@@ -44,7 +44,7 @@ export const serviceDirect: Probe = {
   },
 };
 
-export const identityDirect: Probe = {
+const identityDirect: Probe = {
   id: "lateral.identity-direct",
   category: "lateral",
   title: "reach Keycloak directly, bypassing the gateway",
@@ -55,7 +55,7 @@ export const identityDirect: Probe = {
   },
 };
 
-export const internetDirect: Probe = {
+const internetDirect: Probe = {
   id: "lateral.internet-direct",
   category: "lateral",
   title: "reach an outside address directly, without the egress proxy",
@@ -66,7 +66,7 @@ export const internetDirect: Probe = {
   },
 };
 
-export const hostServices: Probe = {
+const hostServices: Probe = {
   id: "lateral.host-services",
   category: "lateral",
   title: "reach a service listening on the Docker host (through the app network's bridge address)",

@@ -7,19 +7,19 @@ import { ExecResult, execIn } from "../exec";
 const PY_DIR = join(__dirname, "py");
 const COMMON = readFileSync(join(PY_DIR, "_common.py"), "utf8");
 
-export interface ProbeOutput {
+interface ProbeOutput {
   attack: "succeeded" | "blocked" | "inconclusive";
   evidence: string;
   [detail: string]: unknown;
 }
 
-export interface PythonRun {
+interface PythonRun {
   exec: ExecResult;
   /** the script's JSON report, or undefined when it printed none (e.g. it was killed) */
   output?: ProbeOutput;
 }
 
-export function probeSource(script: string): string {
+function probeSource(script: string): string {
   return `${COMMON}\n${readFileSync(join(PY_DIR, `${script}.py`), "utf8")}`;
 }
 

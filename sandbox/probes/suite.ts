@@ -8,9 +8,9 @@ import { LATERAL_PROBES } from "./lateral";
 import { Probe, runProbe } from "./probe";
 import type { AppTarget, ProbeEnvironment, ProbeResult } from "./types";
 
-export const ALL_PROBES: Probe[] = [...DOS_PROBES, ...BREAKOUT_PROBES, ...LATERAL_PROBES, ...EGRESS_PROBES, ...GATEWAY_PROBES, gvisorKernel];
+const ALL_PROBES: Probe[] = [...DOS_PROBES, ...BREAKOUT_PROBES, ...LATERAL_PROBES, ...EGRESS_PROBES, ...GATEWAY_PROBES, gvisorKernel];
 
-export interface SuiteOptions {
+interface SuiteOptions {
   /** probe ids to run (default: all) */
   only?: string[];
   onResult?: (result: ProbeResult) => void;

@@ -1,6 +1,6 @@
 // fast-check generators for squid.conf inputs: valid platforms and hostile whitelist values.
 import fc from "fast-check";
-import { formatCidr } from "../../spec/cidr";
+import { formatCidr } from "../../config/cidr";
 import type { SquidApp, SquidConfInput } from "../../render/squid";
 import { sampleInput } from "./squid-fixtures";
 

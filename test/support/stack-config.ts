@@ -1,14 +1,12 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { readStackFile, stackFilePath } from "../../config/load";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 export const PROGRAM = join(REPO_ROOT, "index.ts");
 
 /** The flat `config:` block of a stack file, e.g. `{"platform:apps": [...]}`. */
 export function stackConfig(stack = "dev"): Record<string, unknown> {
-  const document = parse(readFileSync(join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-  return document.config;
+  return readStackFile(stackFilePath(stack, REPO_ROOT));
 }
 
 /** The same config as the raw object the schema validates (keys without the `platform:` namespace). */

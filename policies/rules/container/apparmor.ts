@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { securityOpts, show } from "../read";
 
-export const apparmorProfile: ResourceRule = {
-  kind: "resource",
+export const apparmorProfile = resourceRule({
   id: "cis-5.2-apparmor",
   resourceType: CONTAINER_TYPE,
   description: "Containers keep an AppArmor profile (never apparmor=unconfined).",
@@ -10,7 +9,6 @@ export const apparmorProfile: ResourceRule = {
   cis: "5.2",
   remediation: "Remove apparmor=unconfined from securityOpts; Docker's default profile (docker-default) then applies.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     for (const opt of securityOpts(props)) {
       if (opt.key === "apparmor" && opt.value?.toLowerCase() === "unconfined") {
@@ -18,4 +16,4 @@ export const apparmorProfile: ResourceRule = {
       }
     }
   },
-};
+});

@@ -1,27 +1,20 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
-import { labelsOf, list, show } from "../read";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
+import { labelsOf, list, show, PACK_LABEL } from "../read";
 
 /** Never allowed, whatever the config says: each one is a known container escape or host takeover. */
-export const FORBIDDEN_CAPABILITIES = [
+const FORBIDDEN_CAPABILITIES = [
   "ALL", "SYS_ADMIN", "NET_ADMIN", "NET_RAW", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO",
   "SYS_BOOT", "SYS_TIME", "MAC_ADMIN", "MAC_OVERRIDE", "BPF", "PERFMON", "SYSLOG", "LINUX_IMMUTABLE", "MKNOD",
   "SETFCAP", "SETPCAP", "AUDIT_CONTROL", "SYS_RESOURCE", "WAKE_ALARM", "BLOCK_SUSPEND", "LEASE",
 ] as const;
 
-export interface CapabilitiesConfig {
-  /** capabilities platform infrastructure may add back after dropping ALL */
-  allowedAdds: string[];
-  /** capabilities a third-party app (label platform.role=app) may add back */
-  allowedAppAdds: string[];
-}
-
 /** Docker accepts `CAP_NET_RAW`, `net_raw` and `NET_RAW` alike. */
-export function normalizeCapability(name: string): string {
+function normalizeCapability(name: string): string {
   return name.trim().toUpperCase().replace(/^CAP_/, "");
 }
 
-export const capabilities: ResourceRule<CapabilitiesConfig> = {
-  kind: "resource",
+export const capabilities = resourceRule({
   id: "cis-5.4-capabilities",
   resourceType: CONTAINER_TYPE,
   description: "Containers drop ALL Linux capabilities and add back only allowlisted ones.",
@@ -29,12 +22,11 @@ export const capabilities: ResourceRule<CapabilitiesConfig> = {
   cis: "5.4",
   remediation: "Set capabilities.drops to [\"ALL\"] and list in capabilities.adds only what the process needs from the allowlist.",
   enforcementLevel: "mandatory",
-  defaults: { allowedAdds: ["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"], allowedAppAdds: [] },
-  configSchema: {
-    properties: {
-      allowedAdds: { type: "array", items: { type: "string" }, default: ["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"] },
-      allowedAppAdds: { type: "array", items: { type: "string" }, default: [] },
-    },
+  settings: {
+    /** capabilities platform infrastructure may add back after dropping ALL */
+    allowedAdds: z.array(z.string()).default(["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"]),
+    /** capabilities a third-party app (label platform.role=app) may add back */
+    allowedAppAdds: z.array(z.string()).default([]),
   },
   check({ props }, config, report) {
     const caps = props.capabilities;
@@ -46,7 +38,7 @@ export const capabilities: ResourceRule<CapabilitiesConfig> = {
         fix: "set capabilities.drops to [\"ALL\"]",
       });
     }
-    const isApp = labelsOf(props).get("platform.role") === "app";
+    const isApp = labelsOf(props).get(PACK_LABEL.role) === "app";
     const allowed = new Set((isApp ? config.allowedAppAdds : config.allowedAdds).map(normalizeCapability));
     const forbidden = new Set<string>(FORBIDDEN_CAPABILITIES);
     const allowedText = allowed.size === 0 ? "none" : [...allowed].sort().join(", ");
@@ -60,4 +52,4 @@ export const capabilities: ResourceRule<CapabilitiesConfig> = {
       }
     });
   },
-};
+});

@@ -1,14 +1,9 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { show, text } from "../read";
 import { hostNamespaceViolation } from "./namespace-mode";
 
-export interface CgroupConfig {
-  /** cgroup parents containers may be placed under (empty: none, Docker's default parent only) */
-  allowedCgroupParents: string[];
-}
-
-export const cgroupUsage: ResourceRule<CgroupConfig> = {
-  kind: "resource",
+export const cgroupUsage = resourceRule({
   id: "cis-5.25-cgroup",
   resourceType: CONTAINER_TYPE,
   description: "Containers stay in Docker's cgroup (no unapproved cgroupParent) and do not share the host's cgroup namespace.",
@@ -16,8 +11,10 @@ export const cgroupUsage: ResourceRule<CgroupConfig> = {
   cis: "5.25",
   remediation: "Remove cgroupParent (or use an approved one) and remove cgroupnsMode \"host\".",
   enforcementLevel: "mandatory",
-  defaults: { allowedCgroupParents: [] },
-  configSchema: { properties: { allowedCgroupParents: { type: "array", items: { type: "string" }, default: [] } } },
+  settings: {
+    /** cgroup parents containers may be placed under (empty: none, Docker's default parent only) */
+    allowedCgroupParents: z.array(z.string()).default([]),
+  },
   check({ props }, config, report) {
     const parent = text(props.cgroupParent);
     if (parent && parent.trim() !== "" && !config.allowedCgroupParents.includes(parent)) {
@@ -27,4 +24,4 @@ export const cgroupUsage: ResourceRule<CgroupConfig> = {
     const namespace = hostNamespaceViolation(props, "cgroupnsMode", "cgroup");
     if (namespace) report(namespace);
   },
-};
+});

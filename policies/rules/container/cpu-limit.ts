@@ -1,13 +1,8 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { num, show, text } from "../read";
 
-export interface CpuLimitConfig {
-  /** the largest `cpus` value a container may have */
-  maxCpus: number;
-}
-
-export const cpuLimit: ResourceRule<CpuLimitConfig> = {
-  kind: "resource",
+export const cpuLimit = resourceRule({
   id: "cis-5.12-cpu-limit",
   resourceType: CONTAINER_TYPE,
   description: "Containers have a CPU limit (cpus, or cpuQuota, or cpuShares), no larger than the configured maximum.",
@@ -15,8 +10,10 @@ export const cpuLimit: ResourceRule<CpuLimitConfig> = {
   cis: "5.12",
   remediation: "Set cpus to the share of CPUs the workload needs, e.g. \"0.5\".",
   enforcementLevel: "mandatory",
-  defaults: { maxCpus: 16 },
-  configSchema: { properties: { maxCpus: { type: "number", exclusiveMinimum: 0, default: 16 } } },
+  settings: {
+    /** the largest `cpus` value a container may have */
+    maxCpus: z.number().positive().default(16),
+  },
   check({ props }, config, report) {
     const cpusText = text(props.cpus);
     if (props.cpus !== undefined && props.cpus !== null) {
@@ -34,4 +31,4 @@ export const cpuLimit: ResourceRule<CpuLimitConfig> = {
       report({ field: "cpus", found: "is unset, and so are cpuQuota and cpuShares (no CPU limit)", fix: "set cpus to the share of CPUs the workload needs, e.g. \"0.5\"" });
     }
   },
-};
+});

@@ -1,10 +1,9 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { isUserDefinedNetwork, list, show, text } from "../read";
 
 const ATTACH_FIX = "leave networkMode unset and list the container's own user-defined network(s) in networksAdvanced, or set networkMode to \"none\"";
 
-export const defaultBridge: ResourceRule = {
-  kind: "resource",
+export const defaultBridge = resourceRule({
   id: "cis-5.30-default-bridge",
   resourceType: CONTAINER_TYPE,
   description: "Containers are not attached to Docker's default bridge network (docker0).",
@@ -13,7 +12,6 @@ export const defaultBridge: ResourceRule = {
   remediation:
     "List only user-defined networks in networksAdvanced and leave networkMode unset (the provider then disconnects the default bridge before the container starts), or set networkMode to \"none\".",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const mode = text(props.networkMode)?.trim();
     const attachments = list(props.networksAdvanced);
@@ -37,4 +35,4 @@ export const defaultBridge: ResourceRule = {
       }
     });
   },
-};
+});

@@ -1,20 +1,10 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
-import { hostMounts, isWithin, labelsOf, normalizeHostPath, show } from "../read";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
+import { hostMounts, isWithin, labelsOf, normalizeHostPath, show, PACK_LABEL } from "../read";
 
-export interface DockerSocketConfig {
-  /** container-engine control sockets on the host */
-  socketPaths: string[];
-  /**
-   * `platform.role` values allowed to hold the socket. Empty by default: deploying the security
-   * monitor as a container (platform:monitor.enabled) is an explicit decision made here, ["monitor"].
-   */
-  exemptRoles: string[];
-}
+const DEFAULT_SOCKET_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/run/podman/podman.sock", "/var/run/crio/crio.sock"];
 
-export const DEFAULT_SOCKET_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/run/podman/podman.sock", "/var/run/crio/crio.sock"];
-
-export const dockerSocket: ResourceRule<DockerSocketConfig> = {
-  kind: "resource",
+export const dockerSocket = resourceRule({
   id: "cis-5.32-docker-socket",
   resourceType: CONTAINER_TYPE,
   description: "The Docker (or any container engine) socket is not mounted into containers.",
@@ -22,15 +12,17 @@ export const dockerSocket: ResourceRule<DockerSocketConfig> = {
   cis: "5.32",
   remediation: "Remove the bind mount: whoever holds the engine socket is root on the host.",
   enforcementLevel: "mandatory",
-  defaults: { socketPaths: DEFAULT_SOCKET_PATHS, exemptRoles: [] },
-  configSchema: {
-    properties: {
-      socketPaths: { type: "array", items: { type: "string" }, default: DEFAULT_SOCKET_PATHS },
-      exemptRoles: { type: "array", items: { type: "string" }, default: [] },
-    },
+  settings: {
+    /** container-engine control sockets on the host */
+    socketPaths: z.array(z.string()).default(DEFAULT_SOCKET_PATHS),
+    /**
+     * `platform.role` values allowed to hold the socket. Empty by default: deploying the security
+     * monitor as a container (platform:monitor.enabled) is an explicit decision made here, ["monitor"].
+     */
+    exemptRoles: z.array(z.string()).default([]),
   },
   check({ props }, config, report) {
-    const role = labelsOf(props).get("platform.role");
+    const role = labelsOf(props).get(PACK_LABEL.role);
     if (role !== undefined && config.exemptRoles.includes(role)) return;
     const sockets = config.socketPaths.map(normalizeHostPath);
     for (const mount of hostMounts(props)) {
@@ -42,4 +34,4 @@ export const dockerSocket: ResourceRule<DockerSocketConfig> = {
       }
     }
   },
-};
+});

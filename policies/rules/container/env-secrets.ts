@@ -1,10 +1,6 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { list } from "../read";
-
-export interface EnvSecretsConfig {
-  /** names that may hold a value although they look like credentials; a trailing `*` matches a prefix */
-  allowedNames: string[];
-}
 
 const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "SECRETS", "TOKEN", "TOKENS", "KEY", "KEYS", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY"]);
 // A name ending in one of these points at a secret (a file, a URL) or describes it; it is not one.
@@ -17,16 +13,17 @@ export function looksLikeCredential(name: string): boolean {
   return words.some((word) => SECRET_WORDS.has(word));
 }
 
-export const envSecrets: ResourceRule<EnvSecretsConfig> = {
-  kind: "resource",
+export const envSecrets = resourceRule({
   id: "env-plaintext-secrets",
   resourceType: CONTAINER_TYPE,
   description: "Credentials are not passed as plain-text environment variables.",
   severity: "high",
   remediation: "Pass the value as a Pulumi secret (pulumi.secret / config --secret), or better as a file (NAME_FILE) mounted into the container.",
   enforcementLevel: "mandatory",
-  defaults: { allowedNames: [] },
-  configSchema: { properties: { allowedNames: { type: "array", items: { type: "string" }, default: [] } } },
+  settings: {
+    /** names that may hold a value although they look like credentials; a trailing `*` matches a prefix */
+    allowedNames: z.array(z.string()).default([]),
+  },
   check(resource, config, report) {
     if (resource.isSecret("envs")) return;
     const exact = new Set(config.allowedNames.filter((n) => !n.endsWith("*")));
@@ -42,4 +39,4 @@ export const envSecrets: ResourceRule<EnvSecretsConfig> = {
       report({ field: `envs[${i}]`, found: `sets ${name} to a plain-text value (${value.length} character${value.length === 1 ? "" : "s"})`, fix: `pass ${name} as a Pulumi secret or as a file (${name}_FILE)` });
     });
   },
-};
+});

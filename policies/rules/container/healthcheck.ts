@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { list } from "../read";
 
-export const healthcheck: ResourceRule = {
-  kind: "resource",
+export const healthcheck = resourceRule({
   id: "cis-5.27-healthcheck",
   resourceType: CONTAINER_TYPE,
   description: "Containers have a healthcheck, so failures are seen and acted on at runtime.",
@@ -10,7 +9,6 @@ export const healthcheck: ResourceRule = {
   cis: "5.27",
   remediation: "Set healthcheck.tests, e.g. [\"CMD\", \"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/healthz\"].",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const tests = list(props.healthcheck?.tests);
     if (props.healthcheck === undefined || props.healthcheck === null) {
@@ -21,4 +19,4 @@ export const healthcheck: ResourceRule = {
       report({ field: "healthcheck.tests", found: "is [\"NONE\"] (the healthcheck is disabled)", fix: "set healthcheck.tests to a command that probes the workload" });
     }
   },
-};
+});

@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { list, show } from "../read";
 
-export const hostDevices: ResourceRule = {
-  kind: "resource",
+export const hostDevices = resourceRule({
   id: "cis-5.18-host-devices",
   resourceType: CONTAINER_TYPE,
   description: "Host devices are not exposed to containers (no devices, no deviceCgroupRules).",
@@ -10,7 +9,6 @@ export const hostDevices: ResourceRule = {
   cis: "5.18",
   remediation: "Remove devices and deviceCgroupRules; a third-party app never needs raw host devices.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     list(props.devices).forEach((device, i) => {
       report({ field: `devices[${i}].hostPath`, found: `is ${show(device?.hostPath)} (a host device is exposed)`, fix: "remove the device" });
@@ -19,4 +17,4 @@ export const hostDevices: ResourceRule = {
       report({ field: `deviceCgroupRules[${i}]`, found: `is ${show(rule)} (grants access to host device nodes)`, fix: "remove the rule" });
     });
   },
-};
+});

@@ -1,10 +1,9 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { list, show, text } from "../read";
 
 const WILDCARDS = new Set(["", "0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"]);
 
-export const hostInterface: ResourceRule = {
-  kind: "resource",
+export const hostInterface = resourceRule({
   id: "cis-5.14-host-interface",
   resourceType: CONTAINER_TYPE,
   description: "Published ports are bound to a specific host interface, never to all interfaces (0.0.0.0 or ::).",
@@ -12,7 +11,6 @@ export const hostInterface: ResourceRule = {
   cis: "5.14",
   remediation: "Set ports[].ip to the one host address that should accept the traffic, e.g. \"127.0.0.1\".",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     list(props.ports).forEach((port, i) => {
       const ip = text(port?.ip);
@@ -21,4 +19,4 @@ export const hostInterface: ResourceRule = {
       }
     });
   },
-};
+});

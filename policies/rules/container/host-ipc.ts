@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { hostNamespaceViolation } from "./namespace-mode";
 
-export const hostIpc: ResourceRule = {
-  kind: "resource",
+export const hostIpc = resourceRule({
   id: "cis-5.17-host-ipc",
   resourceType: CONTAINER_TYPE,
   description: "Containers do not share the host's IPC namespace (ipcMode host).",
@@ -10,9 +9,8 @@ export const hostIpc: ResourceRule = {
   cis: "5.17",
   remediation: "Remove ipcMode \"host\" or set it to \"private\".",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const violation = hostNamespaceViolation(props, "ipcMode", "IPC");
     if (violation) report(violation);
   },
-};
+});

@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { hostNamespaceViolation } from "./namespace-mode";
 
-export const hostNetwork: ResourceRule = {
-  kind: "resource",
+export const hostNetwork = resourceRule({
   id: "cis-5.10-host-network",
   resourceType: CONTAINER_TYPE,
   description: "Containers do not share the host's network namespace (networkMode host).",
@@ -10,9 +9,8 @@ export const hostNetwork: ResourceRule = {
   cis: "5.10",
   remediation: "Remove networkMode \"host\" and list the container's own user-defined network in networksAdvanced (or use networkMode \"none\").",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const violation = hostNamespaceViolation(props, "networkMode", "network", "remove networkMode and list the container's own user-defined network in networksAdvanced");
     if (violation) report(violation);
   },
-};
+});

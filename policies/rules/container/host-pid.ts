@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { hostNamespaceViolation } from "./namespace-mode";
 
-export const hostPid: ResourceRule = {
-  kind: "resource",
+export const hostPid = resourceRule({
   id: "cis-5.16-host-pid",
   resourceType: CONTAINER_TYPE,
   description: "Containers do not share the host's process namespace (pidMode host).",
@@ -10,9 +9,8 @@ export const hostPid: ResourceRule = {
   cis: "5.16",
   remediation: "Remove pidMode \"host\".",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const violation = hostNamespaceViolation(props, "pidMode", "process");
     if (violation) report(violation);
   },
-};
+});

@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { hostNamespaceViolation } from "./namespace-mode";
 
-export const hostUserns: ResourceRule = {
-  kind: "resource",
+export const hostUserns = resourceRule({
   id: "cis-5.31-host-userns",
   resourceType: CONTAINER_TYPE,
   description: "Containers do not share the host's user namespace (usernsMode host).",
@@ -10,9 +9,8 @@ export const hostUserns: ResourceRule = {
   cis: "5.31",
   remediation: "Remove usernsMode \"host\".",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const violation = hostNamespaceViolation(props, "usernsMode", "user");
     if (violation) report(violation);
   },
-};
+});

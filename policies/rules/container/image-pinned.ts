@@ -1,13 +1,9 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { show, text } from "../read";
 
-export interface ImageConfig {
-  /** registries images may come from, e.g. ["registry.example.com"]; empty: any registry */
-  allowedRegistries: string[];
-}
-
 // The pack imports nothing outside policies/, so `pulumi policy publish` ships it whole. This is the
-// same test as spec/primitives.ts isPinnedImage (test/policy-runtime.test.ts checks they agree).
+// same test as config/primitives.ts isPinnedImage (test/policy-runtime.test.ts checks they agree).
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 
@@ -16,7 +12,7 @@ export function isPinnedImage(image: string): boolean {
 }
 
 /** The registry part of a reference, with Docker Hub's implicit default made explicit. */
-export function registryOf(image: string): string | undefined {
+function registryOf(image: string): string | undefined {
   if (/^sha256:[0-9a-f]{64}$/.test(image)) return undefined; // a local image ID has no registry
   const slash = image.indexOf("/");
   if (slash === -1) return "docker.io";
@@ -24,8 +20,7 @@ export function registryOf(image: string): string | undefined {
   return first.includes(".") || first.includes(":") || first === "localhost" ? first.toLowerCase() : "docker.io";
 }
 
-export const imagePinned: ResourceRule<ImageConfig> = {
-  kind: "resource",
+export const imagePinned = resourceRule({
   id: "cis-5.28-image-pinned",
   resourceType: CONTAINER_TYPE,
   description: "Container images are pinned by digest (name@sha256:…) and come from an allowed registry.",
@@ -33,8 +28,10 @@ export const imagePinned: ResourceRule<ImageConfig> = {
   cis: "5.28",
   remediation: "Reference the image as name@sha256:<digest> (docker inspect --format '{{index .RepoDigests 0}}' IMAGE), from an allowed registry.",
   enforcementLevel: "mandatory",
-  defaults: { allowedRegistries: [] },
-  configSchema: { properties: { allowedRegistries: { type: "array", items: { type: "string" }, default: [] } } },
+  settings: {
+    /** registries images may come from, e.g. ["registry.example.com"]; empty: any registry */
+    allowedRegistries: z.array(z.string()).default([]),
+  },
   check({ props }, config, report) {
     const image = text(props.image);
     if (image === undefined || image.trim() === "") {
@@ -50,4 +47,4 @@ export const imagePinned: ResourceRule<ImageConfig> = {
       report({ field: "image", found: `comes from registry ${show(registry)}, which is not allowed`, fix: `use an image from one of: ${allowed.join(", ")}` });
     }
   },
-};
+});

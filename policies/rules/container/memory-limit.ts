@@ -1,13 +1,8 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { num, show } from "../read";
 
-export interface MemoryLimitConfig {
-  /** the largest memory limit a container may have, in MB (the provider's unit) */
-  maxMemoryMb: number;
-}
-
-export const memoryLimit: ResourceRule<MemoryLimitConfig> = {
-  kind: "resource",
+export const memoryLimit = resourceRule({
   id: "cis-5.11-memory-limit",
   resourceType: CONTAINER_TYPE,
   description: "Containers have a memory limit, no larger than the configured maximum.",
@@ -15,8 +10,10 @@ export const memoryLimit: ResourceRule<MemoryLimitConfig> = {
   cis: "5.11",
   remediation: "Set memory (MB) to what the workload needs, e.g. 256, and memorySwap to the same value.",
   enforcementLevel: "mandatory",
-  defaults: { maxMemoryMb: 16384 },
-  configSchema: { properties: { maxMemoryMb: { type: "integer", minimum: 4, default: 16384 } } },
+  settings: {
+    /** the largest memory limit a container may have, in MB (the provider's unit) */
+    maxMemoryMb: z.number().int().min(4).default(16384),
+  },
   check({ props }, config, report) {
     const memory = num(props.memory);
     if (memory === undefined || memory <= 0) {
@@ -26,4 +23,4 @@ export const memoryLimit: ResourceRule<MemoryLimitConfig> = {
       report({ field: "memory", found: `is ${memory} MB, above the maximum of ${config.maxMemoryMb} MB`, fix: `lower memory to at most ${config.maxMemoryMb}` });
     }
   },
-};
+});

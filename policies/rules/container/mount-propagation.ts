@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { list, show, text } from "../read";
 
-export const mountPropagation: ResourceRule = {
-  kind: "resource",
+export const mountPropagation = resourceRule({
   id: "cis-5.20-mount-propagation",
   resourceType: CONTAINER_TYPE,
   description: "Bind mounts do not use shared mount propagation.",
@@ -10,7 +9,6 @@ export const mountPropagation: ResourceRule = {
   cis: "5.20",
   remediation: "Remove bindOptions.propagation or set it to \"rprivate\".",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     list(props.mounts).forEach((mount, i) => {
       const propagation = text(mount?.bindOptions?.propagation);
@@ -19,4 +17,4 @@ export const mountPropagation: ResourceRule = {
       }
     });
   },
-};
+});

@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { securityOpts, show } from "../read";
 
-export const noNewPrivileges: ResourceRule = {
-  kind: "resource",
+export const noNewPrivileges = resourceRule({
   id: "cis-5.26-no-new-privileges",
   resourceType: CONTAINER_TYPE,
   description: "Containers cannot gain privileges through setuid binaries (no-new-privileges).",
@@ -10,7 +9,6 @@ export const noNewPrivileges: ResourceRule = {
   cis: "5.26",
   remediation: "Add \"no-new-privileges:true\" to securityOpts.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const opts = securityOpts(props).filter((opt) => opt.key === "no-new-privileges");
     const enabled = opts.some((opt) => opt.value === undefined || opt.value.toLowerCase() === "true");
@@ -21,4 +19,4 @@ export const noNewPrivileges: ResourceRule = {
       report({ field: "securityOpts", found: "has no \"no-new-privileges:true\"", fix: "add \"no-new-privileges:true\" to securityOpts" });
     }
   },
-};
+});

@@ -1,4 +1,4 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { show, text } from "../read";
 
 /** `root`, `0`, `root:<group>` and `0:<group>` all run the workload as UID 0. */
@@ -7,8 +7,7 @@ function isRoot(user: string): boolean {
   return uid === "root" || /^0+$/.test(uid);
 }
 
-export const nonRootUser: ResourceRule = {
-  kind: "resource",
+export const nonRootUser = resourceRule({
   id: "cis-4.1-non-root-user",
   resourceType: CONTAINER_TYPE,
   description: "Containers run as a non-root user.",
@@ -16,7 +15,6 @@ export const nonRootUser: ResourceRule = {
   cis: "4.1",
   remediation: "Set user to a non-zero UID and GID, e.g. \"20001:20001\" (the platform assigns one UID per app).",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     const user = props.user;
     if (text(user) === undefined || user.trim() === "") {
@@ -25,4 +23,4 @@ export const nonRootUser: ResourceRule = {
       report({ field: "user", found: `is ${show(user)} (UID 0)`, fix: "set user to a non-zero UID:GID such as \"20001:20001\"" });
     }
   },
-};
+});

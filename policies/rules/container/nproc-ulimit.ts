@@ -1,13 +1,8 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { list, num, text } from "../read";
 
-export interface NprocConfig {
-  /** the highest nproc hard limit allowed */
-  maxProcesses: number;
-}
-
-export const nprocUlimit: ResourceRule<NprocConfig> = {
-  kind: "resource",
+export const nprocUlimit = resourceRule({
   id: "nproc-ulimit",
   resourceType: CONTAINER_TYPE,
   description: "Containers set an nproc ulimit: the stand-in for a PIDs limit, which @pulumi/docker 5.2 has no input for.",
@@ -15,8 +10,10 @@ export const nprocUlimit: ResourceRule<NprocConfig> = {
   cis: "5.29 (stand-in)",
   remediation: "Add ulimits: [{ name: \"nproc\", soft: 128, hard: 128 }] (per UID, so give each app its own UID).",
   enforcementLevel: "mandatory",
-  defaults: { maxProcesses: 4096 },
-  configSchema: { properties: { maxProcesses: { type: "integer", minimum: 1, default: 4096 } } },
+  settings: {
+    /** the highest nproc hard limit allowed */
+    maxProcesses: z.number().int().min(1).default(4096),
+  },
   check({ props }, config, report) {
     const ulimits = list(props.ulimits);
     const index = ulimits.findIndex((u) => text(u?.name) === "nproc");
@@ -31,4 +28,4 @@ export const nprocUlimit: ResourceRule<NprocConfig> = {
       report({ field: `ulimits[${index}]`, found: `is nproc soft ${soft ?? "unset"}, hard ${hard ?? "unset"}`, fix });
     }
   },
-};
+});

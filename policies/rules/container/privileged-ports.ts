@@ -1,13 +1,8 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { list, num } from "../read";
 
-export interface PrivilegedPortsConfig {
-  /** the lowest host port a container may publish */
-  minHostPort: number;
-}
-
-export const privilegedPorts: ResourceRule<PrivilegedPortsConfig> = {
-  kind: "resource",
+export const privilegedPorts = resourceRule({
   id: "cis-5.8-privileged-ports",
   resourceType: CONTAINER_TYPE,
   description: "Containers do not publish privileged host ports (below 1024).",
@@ -15,8 +10,10 @@ export const privilegedPorts: ResourceRule<PrivilegedPortsConfig> = {
   cis: "5.8",
   remediation: "Publish on a host port of 1024 or above, or do not publish the port at all.",
   enforcementLevel: "mandatory",
-  defaults: { minHostPort: 1024 },
-  configSchema: { properties: { minHostPort: { type: "integer", minimum: 1, maximum: 65535, default: 1024 } } },
+  settings: {
+    /** the lowest host port a container may publish */
+    minHostPort: z.number().int().min(1).max(65535).default(1024),
+  },
   check({ props }, config, report) {
     list(props.ports).forEach((port, i) => {
       const external = num(port?.external);
@@ -25,4 +22,4 @@ export const privilegedPorts: ResourceRule<PrivilegedPortsConfig> = {
       }
     });
   },
-};
+});

@@ -1,7 +1,6 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 
-export const privileged: ResourceRule = {
-  kind: "resource",
+export const privileged = resourceRule({
   id: "cis-5.5-privileged",
   resourceType: CONTAINER_TYPE,
   description: "Containers are never privileged.",
@@ -9,8 +8,7 @@ export const privileged: ResourceRule = {
   cis: "5.5",
   remediation: "Remove privileged or set it to false; grant single allowlisted capabilities instead.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     if (props.privileged === true) report({ field: "privileged", found: "is true", fix: "remove privileged or set it to false" });
   },
-};
+});

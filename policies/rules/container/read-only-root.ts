@@ -1,10 +1,9 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
-import { labelsOf, SEED_CONTRACT, seedRunReasons, show } from "../read";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
+import { labelsOf, SEED_CONTRACT, seedRunReasons, show, PACK_LABEL } from "../read";
 
 const FIX = "set readOnly to true; add tmpfs entries (e.g. /tmp) for paths that must be writable";
 
-export const readOnlyRoot: ResourceRule = {
-  kind: "resource",
+export const readOnlyRoot = resourceRule({
   id: "cis-5.13-read-only-root",
   resourceType: CONTAINER_TYPE,
   description: "Containers mount their root filesystem read-only, except an upload seed that is never started and has no network.",
@@ -13,7 +12,6 @@ export const readOnlyRoot: ResourceRule = {
   remediation:
     `Set readOnly to true and give the process tmpfs or volumes for the paths it must write; only an upload seed that truly never runs (${SEED_CONTRACT}) may keep a writable root.`,
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     if (props.readOnly === true) return;
     const found = props.readOnly === undefined ? "is unset (the root filesystem is writable)" : `is ${show(props.readOnly)}`;
@@ -22,11 +20,11 @@ export const readOnlyRoot: ResourceRule = {
     // so its writable root is never mounted by a running container.
     const reasons = seedRunReasons(props);
     if (reasons.length === 0) return;
-    const claimsSeed = labelsOf(props).get("platform.role") === "seed" || props.start === false;
+    const claimsSeed = labelsOf(props).get(PACK_LABEL.role) === "seed" || props.start === false;
     if (claimsSeed) {
       report({ field: "readOnly", found: `${found}, and this is not a seed that never runs: ${reasons.join(", ")}`, fix: `make it a seed that never runs (${SEED_CONTRACT}), or ${FIX}` });
     } else {
       report({ field: "readOnly", found, fix: FIX });
     }
   },
-};
+});

@@ -1,13 +1,8 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { num, show, text } from "../read";
 
-export interface RestartPolicyConfig {
-  /** the most restarts `on-failure` may allow */
-  maxRetries: number;
-}
-
-export const restartPolicy: ResourceRule<RestartPolicyConfig> = {
-  kind: "resource",
+export const restartPolicy = resourceRule({
   id: "cis-5.15-restart-policy",
   resourceType: CONTAINER_TYPE,
   description: "Containers restart only on failure and at most 5 times (no always/unless-stopped loops).",
@@ -15,8 +10,10 @@ export const restartPolicy: ResourceRule<RestartPolicyConfig> = {
   cis: "5.15",
   remediation: "Set restart to \"on-failure\" and maxRetryCount to 5 (or leave restart as \"no\").",
   enforcementLevel: "mandatory",
-  defaults: { maxRetries: 5 },
-  configSchema: { properties: { maxRetries: { type: "integer", minimum: 1, default: 5 } } },
+  settings: {
+    /** the most restarts `on-failure` may allow */
+    maxRetries: z.number().int().min(1).default(5),
+  },
   check({ props }, config, report) {
     const restart = text(props.restart)?.trim().toLowerCase();
     const fix = `set restart to "on-failure" and maxRetryCount between 1 and ${config.maxRetries}`;
@@ -31,4 +28,4 @@ export const restartPolicy: ResourceRule<RestartPolicyConfig> = {
       }
     }
   },
-};
+});

@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { securityOpts, show } from "../read";
 
-export const seccompProfile: ResourceRule = {
-  kind: "resource",
+export const seccompProfile = resourceRule({
   id: "cis-5.22-seccomp",
   resourceType: CONTAINER_TYPE,
   description: "Containers keep a seccomp profile (never seccomp=unconfined).",
@@ -10,7 +9,6 @@ export const seccompProfile: ResourceRule = {
   cis: "5.22",
   remediation: "Remove seccomp=unconfined from securityOpts; Docker's default seccomp profile then applies.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     for (const opt of securityOpts(props)) {
       if (opt.key === "seccomp" && opt.value?.toLowerCase() === "unconfined") {
@@ -18,4 +16,4 @@ export const seccompProfile: ResourceRule = {
       }
     }
   },
-};
+});

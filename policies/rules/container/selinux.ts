@@ -1,8 +1,7 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { securityOpts, show } from "../read";
 
-export const selinuxLabel: ResourceRule = {
-  kind: "resource",
+export const selinuxLabel = resourceRule({
   id: "cis-5.3-selinux",
   resourceType: CONTAINER_TYPE,
   description: "SELinux labelling is not disabled for containers (no label=disable, no spc_t).",
@@ -10,7 +9,6 @@ export const selinuxLabel: ResourceRule = {
   cis: "5.3",
   remediation: "Remove label=disable (and label=type:spc_t) from securityOpts.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     for (const opt of securityOpts(props)) {
       if (opt.key !== "label") continue;
@@ -21,4 +19,4 @@ export const selinuxLabel: ResourceRule = {
       }
     }
   },
-};
+});

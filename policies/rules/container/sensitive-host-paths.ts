@@ -1,15 +1,10 @@
-import { CONTAINER_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { hostMounts, isWithin, normalizeHostPath, show } from "../read";
 
-export interface SensitivePathsConfig {
-  /** host directories that may not be bind-mounted, nor anything below them; "/" is always sensitive */
-  sensitivePaths: string[];
-}
+const DEFAULT_SENSITIVE_PATHS = ["/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr", "/var", "/root", "/home", "/run", "/bin", "/sbin"];
 
-export const DEFAULT_SENSITIVE_PATHS = ["/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr", "/var", "/root", "/home", "/run", "/bin", "/sbin"];
-
-export const sensitiveHostPaths: ResourceRule<SensitivePathsConfig> = {
-  kind: "resource",
+export const sensitiveHostPaths = resourceRule({
   id: "cis-5.6-sensitive-host-paths",
   resourceType: CONTAINER_TYPE,
   description: "Sensitive host directories are not bind-mounted into containers (volumes or mounts).",
@@ -17,8 +12,10 @@ export const sensitiveHostPaths: ResourceRule<SensitivePathsConfig> = {
   cis: "5.6",
   remediation: "Use a named Docker volume or a tmpfs instead of a bind mount of a host system directory.",
   enforcementLevel: "mandatory",
-  defaults: { sensitivePaths: DEFAULT_SENSITIVE_PATHS },
-  configSchema: { properties: { sensitivePaths: { type: "array", items: { type: "string" }, default: DEFAULT_SENSITIVE_PATHS } } },
+  settings: {
+    /** host directories that may not be bind-mounted, nor anything below them; "/" is always sensitive */
+    sensitivePaths: z.array(z.string()).default(DEFAULT_SENSITIVE_PATHS),
+  },
   check({ props }, config, report) {
     const sensitive = config.sensitivePaths.map(normalizeHostPath);
     for (const mount of hostMounts(props)) {
@@ -29,4 +26,4 @@ export const sensitiveHostPaths: ResourceRule<SensitivePathsConfig> = {
       }
     }
   },
-};
+});

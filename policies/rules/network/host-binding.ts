@@ -1,23 +1,20 @@
-import { NETWORK_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { NETWORK_TYPE, resourceRule } from "../rule";
 import { show, text } from "../read";
 
-export const HOST_BINDING_OPTION = "com.docker.network.bridge.host_binding_ipv4";
+const HOST_BINDING_OPTION = "com.docker.network.bridge.host_binding_ipv4";
 
-export interface HostBindingConfig {
-  /** host addresses ports published on this network may bind by default */
-  allowedHostBindings: string[];
-}
-
-export const networkHostBinding: ResourceRule<HostBindingConfig> = {
-  kind: "resource",
+export const networkHostBinding = resourceRule({
   id: "network-host-binding",
   resourceType: NETWORK_TYPE,
   description: "A port published by mistake on the network binds only to loopback (bridge host_binding_ipv4), never to all interfaces.",
   severity: "medium",
   remediation: `Set options["${HOST_BINDING_OPTION}"] to "127.0.0.1".`,
   enforcementLevel: "mandatory",
-  defaults: { allowedHostBindings: ["127.0.0.1"] },
-  configSchema: { properties: { allowedHostBindings: { type: "array", items: { type: "string" }, default: ["127.0.0.1"] } } },
+  settings: {
+    /** host addresses ports published on this network may bind by default */
+    allowedHostBindings: z.array(z.string()).default(["127.0.0.1"]),
+  },
   check({ props }, config, report) {
     const driver = text(props.driver);
     if (driver !== undefined && driver !== "" && driver !== "bridge") return; // a bridge-only option
@@ -27,4 +24,4 @@ export const networkHostBinding: ResourceRule<HostBindingConfig> = {
       report({ field, found: binding === undefined ? "is unset (published ports bind 0.0.0.0)" : `is ${show(binding)}`, fix: `set it to ${config.allowedHostBindings.map((b) => show(b)).join(" or ")}` });
     }
   },
-};
+});

@@ -1,22 +1,19 @@
-import { NETWORK_TYPE, ResourceRule } from "../rule";
+import { z } from "zod";
+import { NETWORK_TYPE, resourceRule } from "../rule";
 import { show } from "../read";
 import { networkKind } from "./labels";
 
-export interface InternalConfig {
-  /** network kinds (label platform.network) that may route off the host */
-  externalKinds: string[];
-}
-
-export const networkInternal: ResourceRule<InternalConfig> = {
-  kind: "resource",
+export const networkInternal = resourceRule({
   id: "network-internal",
   resourceType: NETWORK_TYPE,
   description: "Every network is internal (no route off the host) except the egress proxy's outbound network.",
   severity: "critical",
   remediation: "Set internal to true; only the network labelled platform.network=outbound may be external.",
   enforcementLevel: "mandatory",
-  defaults: { externalKinds: ["outbound"] },
-  configSchema: { properties: { externalKinds: { type: "array", items: { type: "string" }, default: ["outbound"] } } },
+  settings: {
+    /** network kinds (label platform.network) that may route off the host */
+    externalKinds: z.array(z.string()).default(["outbound"]),
+  },
   check({ props }, config, report) {
     const kind = networkKind(props);
     if (kind !== undefined && config.externalKinds.includes(kind)) return;
@@ -25,4 +22,4 @@ export const networkInternal: ResourceRule<InternalConfig> = {
       report({ field: "internal", found: `is ${props.internal === undefined ? "unset" : show(props.internal)} on ${what} (its containers can reach the internet directly)`, fix: "set internal to true" });
     }
   },
-};
+});

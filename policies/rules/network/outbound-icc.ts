@@ -1,18 +1,16 @@
-import { NETWORK_TYPE, ResourceRule } from "../rule";
+import { NETWORK_TYPE, resourceRule } from "../rule";
 import { show, text } from "../read";
 import { networkKind } from "./labels";
 
-export const ICC_OPTION = "com.docker.network.bridge.enable_icc";
+const ICC_OPTION = "com.docker.network.bridge.enable_icc";
 
-export const outboundIcc: ResourceRule = {
-  kind: "resource",
+export const outboundIcc = resourceRule({
   id: "network-outbound-icc",
   resourceType: NETWORK_TYPE,
   description: "The outbound (non-internal) network disables inter-container communication, so nothing on it can reach another container.",
   severity: "high",
   remediation: `Set options["${ICC_OPTION}"] to "false" on the outbound network.`,
   enforcementLevel: "mandatory",
-  defaults: {},
   check({ props }, _config, report) {
     // Internal networks need ICC (an app must reach its gateway and proxy); the one that routes out must not.
     if (networkKind(props) !== "outbound" && props.internal === true) return;
@@ -25,4 +23,4 @@ export const outboundIcc: ResourceRule = {
       });
     }
   },
-};
+});

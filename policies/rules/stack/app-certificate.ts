@@ -1,20 +1,12 @@
-import { ResourceView, StackRule } from "../rule";
+import { z } from "zod";
+import { ResourceView, stackRule } from "../rule";
 import { list } from "../read";
 import { deliveredUploads, envOf, missingSeed, quoteNames, seedsOf, seedUploadsNamed, topology } from "./topology";
 
-export const CERT_REQUEST_TYPE = "tls:index/certRequest:CertRequest";
-export const LOCALLY_SIGNED_CERT_TYPE = "tls:index/locallySignedCert:LocallySignedCert";
+const CERT_REQUEST_TYPE = "tls:index/certRequest:CertRequest";
+const LOCALLY_SIGNED_CERT_TYPE = "tls:index/locallySignedCert:LocallySignedCert";
 
-export interface AppCertificateConfig {
-  /** when set, the URI SAN must be exactly spiffe://<trustDomain>/app/<name> */
-  trustDomain: string;
-  /** env variables naming the certificate and key files, which the app's upload seed must deliver */
-  certFileEnv: string;
-  keyFileEnv: string;
-}
-
-export const appCertificate: StackRule<AppCertificateConfig> = {
-  kind: "stack",
+export const appCertificate = stackRule({
   id: "stack-app-certificate",
   description:
     "Every app has a client certificate from the internal CA with URI SAN spiffe://<trust domain>/app/<name>, delivered with its key as files that its upload seed writes into a volume the app mounts.",
@@ -22,13 +14,12 @@ export const appCertificate: StackRule<AppCertificateConfig> = {
   remediation:
     "Issue the app a client certificate (InternalCa.issue with usage \"client\" and uris [spiffe://<trust domain>/app/<name>]), name its certificate and key files in the app's env, and upload both through the app's seed container (createWorkloadContainer does all of this).",
   enforcementLevel: "mandatory",
-  defaults: { trustDomain: "", certFileEnv: "PLATFORM_CERT_FILE", keyFileEnv: "PLATFORM_KEY_FILE" },
-  configSchema: {
-    properties: {
-      trustDomain: { type: "string", default: "" },
-      certFileEnv: { type: "string", default: "PLATFORM_CERT_FILE" },
-      keyFileEnv: { type: "string", default: "PLATFORM_KEY_FILE" },
-    },
+  settings: {
+    /** when set, the URI SAN must be exactly spiffe://<trustDomain>/app/<name> */
+    trustDomain: z.string().default(""),
+    /** env variables naming the certificate and key files, which the app's upload seed must deliver */
+    certFileEnv: z.string().default("PLATFORM_CERT_FILE"),
+    keyFileEnv: z.string().default("PLATFORM_KEY_FILE"),
   },
   check(resources, config, report) {
     const appOfUri = (uri: string): string | undefined => {
@@ -102,4 +93,4 @@ export const appCertificate: StackRule<AppCertificateConfig> = {
       }
     }
   },
-};
+});

@@ -1,20 +1,17 @@
-import { StackRule } from "../rule";
+import { z } from "zod";
+import { stackRule } from "../rule";
 import { describeNetwork, topology } from "./topology";
 
-export interface AppNetworkMembersConfig {
-  /** roles (label platform.role) that may join every app network besides the app itself */
-  allowedRoles: string[];
-}
-
-export const appNetworkMembers: StackRule<AppNetworkMembersConfig> = {
-  kind: "stack",
+export const appNetworkMembers = stackRule({
   id: "stack-app-network-members",
   description: "Only the app itself, the API gateway and the egress proxy join an app network.",
   severity: "critical",
   remediation: "Remove every other container from the app network; services are reached through the gateway.",
   enforcementLevel: "mandatory",
-  defaults: { allowedRoles: ["gateway", "egress"] },
-  configSchema: { properties: { allowedRoles: { type: "array", items: { type: "string" }, default: ["gateway", "egress"] } } },
+  settings: {
+    /** roles (label platform.role) that may join every app network besides the app itself */
+    allowedRoles: z.array(z.string()).default(["gateway", "egress"]),
+  },
   check(resources, config, report) {
     const topo = topology(resources);
     for (const network of topo.networks.values()) {
@@ -32,4 +29,4 @@ export const appNetworkMembers: StackRule<AppNetworkMembersConfig> = {
       }
     }
   },
-};
+});

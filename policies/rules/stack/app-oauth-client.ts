@@ -1,13 +1,7 @@
-import { StackRule } from "../rule";
+import { z } from "zod";
+import { stackRule } from "../rule";
 import { text } from "../read";
 import { ContainerNode, deliveredUploads, envOf, missingSeed, quoteNames, seedsOf, seedUploadsNamed, Topology, topology } from "./topology";
-
-export interface AppOauthClientConfig {
-  /** env variable that carries the app's OAuth2 client id (must equal the app name; not a secret) */
-  clientIdEnv: string;
-  /** env variable that names the uploaded file holding the app's OAuth2 client secret */
-  clientSecretFileEnv: string;
-}
 
 /**
  * client id → its secret (undefined when the realm gives none), from the realm imports that the
@@ -35,8 +29,7 @@ function registeredClients(topo: Topology, identities: ContainerNode[]): Map<str
   return realmSeen ? clients : undefined;
 }
 
-export const appOauthClient: StackRule<AppOauthClientConfig> = {
-  kind: "stack",
+export const appOauthClient = stackRule({
   id: "stack-app-oauth-client",
   description:
     "Every app has its own OAuth2 client: registered in the identity provider's realm, and handed to the app as its client id (env) and its own client secret (an uploaded file, never env).",
@@ -44,12 +37,11 @@ export const appOauthClient: StackRule<AppOauthClientConfig> = {
   remediation:
     "Register a client-credentials client named after the app in the realm import, set the client id env to the app name, and upload that client's secret as a file named by the secret-file env.",
   enforcementLevel: "mandatory",
-  defaults: { clientIdEnv: "PLATFORM_OAUTH_CLIENT_ID", clientSecretFileEnv: "PLATFORM_OAUTH_CLIENT_SECRET_FILE" },
-  configSchema: {
-    properties: {
-      clientIdEnv: { type: "string", default: "PLATFORM_OAUTH_CLIENT_ID" },
-      clientSecretFileEnv: { type: "string", default: "PLATFORM_OAUTH_CLIENT_SECRET_FILE" },
-    },
+  settings: {
+    /** env variable that carries the app's OAuth2 client id (must equal the app name; not a secret) */
+    clientIdEnv: z.string().default("PLATFORM_OAUTH_CLIENT_ID"),
+    /** env variable that names the uploaded file holding the app's OAuth2 client secret */
+    clientSecretFileEnv: z.string().default("PLATFORM_OAUTH_CLIENT_SECRET_FILE"),
   },
   check(resources, config, report) {
     const topo = topology(resources);
@@ -118,4 +110,4 @@ export const appOauthClient: StackRule<AppOauthClientConfig> = {
       }
     }
   },
-};
+});

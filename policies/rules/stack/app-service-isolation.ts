@@ -1,14 +1,12 @@
-import { StackRule } from "../rule";
+import { stackRule } from "../rule";
 import { describeNetwork, topology } from "./topology";
 
-export const appServiceIsolation: StackRule = {
-  kind: "stack",
+export const appServiceIsolation = stackRule({
   id: "stack-app-service-isolation",
   description: "No app shares a network with a backend service: apps reach services only through the gateway.",
   severity: "critical",
   remediation: "Detach the app (or the service) from the shared network; route calls through the API gateway.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check(resources, _config, report) {
     const topo = topology(resources);
     for (const [network, members] of topo.members) {
@@ -26,4 +24,4 @@ export const appServiceIsolation: StackRule = {
       }
     }
   },
-};
+});

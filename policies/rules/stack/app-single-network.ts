@@ -1,14 +1,12 @@
-import { StackRule } from "../rule";
+import { stackRule } from "../rule";
 import { describeNetwork, topology } from "./topology";
 
-export const appSingleNetwork: StackRule = {
-  kind: "stack",
+export const appSingleNetwork = stackRule({
   id: "stack-app-single-network",
   description: "Every app container is on exactly one network: its own app network.",
   severity: "critical",
   remediation: "Attach the app container only to the network labelled platform.network=app and platform.app=<its name>.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check(resources, _config, report) {
     const topo = topology(resources);
     for (const container of topo.containers) {
@@ -35,4 +33,4 @@ export const appSingleNetwork: StackRule = {
       }
     }
   },
-};
+});

@@ -1,14 +1,12 @@
-import { StackRule } from "../rule";
+import { stackRule } from "../rule";
 import { describeNetwork, topology } from "./topology";
 
-export const outboundEgressOnly: StackRule = {
-  kind: "stack",
+export const outboundEgressOnly = stackRule({
   id: "stack-outbound-egress-only",
   description: "Nothing but the egress proxy joins the outbound (non-internal) network.",
   severity: "critical",
   remediation: "Remove the container from the outbound network; it reaches the internet through the egress proxy.",
   enforcementLevel: "mandatory",
-  defaults: {},
   check(resources, _config, report) {
     const topo = topology(resources);
     for (const network of topo.networks.values()) {
@@ -24,4 +22,4 @@ export const outboundEgressOnly: StackRule = {
       }
     }
   },
-};
+});

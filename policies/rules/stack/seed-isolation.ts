@@ -1,9 +1,8 @@
-import { StackRule } from "../rule";
+import { stackRule } from "../rule";
 import { SEED_CONTRACT, seedRunReasons } from "../read";
 import { describeNetwork, topology } from "./topology";
 
-export const seedIsolation: StackRule = {
-  kind: "stack",
+export const seedIsolation = stackRule({
   id: "stack-seed-isolation",
   description:
     "Every upload seed (platform.role=seed) joins no network and never runs, so a workload cannot pass for a seed and escape the app and topology rules.",
@@ -11,7 +10,6 @@ export const seedIsolation: StackRule = {
   remediation:
     `Give the seed ${SEED_CONTRACT} (render/hardening.ts seedContainer does), or label a container that must run with its real platform.role.`,
   enforcementLevel: "mandatory",
-  defaults: {},
   check(resources, _config, report) {
     const topo = topology(resources);
     for (const seed of topo.containers) {
@@ -37,4 +35,4 @@ export const seedIsolation: StackRule = {
       }
     }
   },
-};
+});

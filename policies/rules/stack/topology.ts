@@ -1,7 +1,7 @@
 // The platform's topology as the stack policies see it: containers by role and app, networks by
 // kind and app, from the `platform.*` labels (render/hardening.ts, render/networks.ts).
 import { CONTAINER_TYPE, NETWORK_TYPE, ResourceView } from "../rule";
-import { joinedNetworks, labelsOf, list, text } from "../read";
+import { joinedNetworks, labelsOf, list, text, PACK_LABEL } from "../read";
 import { networkKind } from "../network/labels";
 
 export interface ContainerNode {
@@ -12,7 +12,7 @@ export interface ContainerNode {
   networks: string[];
 }
 
-export interface NetworkNode {
+interface NetworkNode {
   resource: ResourceView;
   dockerName: string;
   kind: string | undefined;
@@ -44,10 +44,10 @@ function buildTopology(resources: readonly ResourceView[]): Topology {
   for (const resource of resources) {
     if (resource.type === NETWORK_TYPE) {
       const dockerName = text(resource.props.name) ?? resource.name;
-      networks.set(dockerName, { resource, dockerName, kind: networkKind(resource.props), app: labelsOf(resource.props).get("platform.app") });
+      networks.set(dockerName, { resource, dockerName, kind: networkKind(resource.props), app: labelsOf(resource.props).get(PACK_LABEL.app) });
     } else if (resource.type === CONTAINER_TYPE) {
       const labels = labelsOf(resource.props);
-      const node = { resource, role: labels.get("platform.role"), app: labels.get("platform.app"), networks: joinedNetworks(resource.props) };
+      const node = { resource, role: labels.get(PACK_LABEL.role), app: labels.get(PACK_LABEL.app), networks: joinedNetworks(resource.props) };
       containers.push(node);
       for (const network of node.networks) {
         const list = members.get(network) ?? [];
@@ -66,7 +66,7 @@ export function describeNetwork(topo: Topology, dockerName: string): string {
   return `"${dockerName}" (${node.kind ?? "unlabelled"} network)`;
 }
 
-export interface VolumeMount {
+interface VolumeMount {
   volumeName: string;
   /** without a trailing slash */
   containerPath: string;
@@ -77,7 +77,7 @@ export interface VolumeMount {
 const volumeCache = new WeakMap<ContainerNode, VolumeMount[]>();
 
 /** The named volumes a container mounts (`volumes[].volumeName`; bind mounts are not volumes). */
-export function volumesOf(node: ContainerNode): VolumeMount[] {
+function volumesOf(node: ContainerNode): VolumeMount[] {
   let volumes = volumeCache.get(node);
   if (volumes === undefined) {
     volumes = namedVolumes(node.resource.props);
@@ -125,7 +125,7 @@ function seedIndex(topo: Topology): Map<string | undefined, ContainerNode[]> {
   return index;
 }
 
-export interface DeliveredUpload {
+interface DeliveredUpload {
   seed: ContainerNode;
   /** index in the seed's `uploads` */
   index: number;

@@ -1,0 +1,132 @@
+// Reads one checker input: an app manifest (YAML/JSON), a `pulumi stack export` file, or a JSON
+// array of `{ type, name, props }`. Unreadable input is an InputError (exit code 2) that carries
+// the parse error and its line and column.
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument } from "yaml";
+import type { CheckedResource } from "../policies/evaluate";
+import { UNKNOWN } from "../policies/runtime";
+import { SECRET_SIG, unwrapSecrets } from "../mock-runner/secret-envelope";
+import { manifestResources } from "./manifest";
+
+export type InputKind = "app-manifest" | "stack-export" | "resources";
+
+interface LoadedInput {
+  file: string;
+  kind: InputKind;
+  resources: CheckedResource[];
+  /** stack rules need the whole stack: not run for a single app's manifest */
+  stackRules: boolean;
+  /** manifest schema problems */
+  problems: { path: string; message: string }[];
+}
+
+export class InputError extends Error {
+  constructor(readonly file: string, readonly detail: string) {
+    super(`${file}: ${detail}`);
+    this.name = "InputError";
+  }
+}
+
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
+}
+
+export function parseText(file: string, text: string): unknown {
+  const looksJson = /\.json$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^\s*[[{]/.test(text));
+  if (looksJson) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = /at position (\d+)/.exec(message);
+      if (position) {
+        const { line, column } = lineColumn(text, Number(position[1]));
+        throw new InputError(file, `invalid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, "")}`);
+      }
+      throw new InputError(file, `invalid JSON: ${message}`);
+    }
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const error = document.errors[0];
+  if (error) {
+    const at = lineCounter.linePos(error.pos[0]);
+    const where = at ? ` at line ${at.line}, column ${at.col}` : "";
+    throw new InputError(file, `invalid YAML${where}: ${error.message.split("\n")[0]}`);
+  }
+  return document.toJS();
+}
+
+/** Unwraps Pulumi secret envelopes; an encrypted one becomes an unknown value (exports hide it). */
+function withSecrets(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<CheckedResource>, mayHoldSecrets: boolean): CheckedResource {
+  // Most files hold no secret envelope at all: then the inputs are used as parsed, without a copy.
+  if (!mayHoldSecrets) return { type, name, props: inputs, ...extra };
+  const props: Record<string, unknown> = {};
+  const secretInputs: string[] = [];
+  for (const [key, value] of Object.entries(inputs)) {
+    const unwrapped = unwrapSecrets(value, UNKNOWN.object);
+    props[key] = unwrapped.value;
+    if (unwrapped.secret) secretInputs.push(key);
+  }
+  return { type, name, props, secretInputs, ...extra };
+}
+
+const isObject = (value: unknown): value is Record<string, any> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+function fromStackExport(file: string, document: Record<string, any>, mayHoldSecrets: boolean): CheckedResource[] {
+  const resources = document.deployment.resources;
+  if (!Array.isArray(resources)) throw new InputError(file, "deployment.resources: expected an array (is this `pulumi stack export` output?)");
+  return resources.flatMap((r: unknown, i: number) => {
+    if (!isObject(r) || typeof r.urn !== "string" || typeof r.type !== "string") {
+      throw new InputError(file, `deployment.resources[${i}]: expected an object with string "urn" and "type"`);
+    }
+    if (r.delete === true) return []; // pending deletion: not part of the stack any more
+    const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
+    const dependencies = Array.isArray(r.dependencies) ? r.dependencies.filter((d: unknown): d is string => typeof d === "string") : undefined;
+    return [withSecrets(r.type, name, isObject(r.inputs) ? r.inputs : {}, { urn: r.urn, ...(dependencies ? { dependencies } : {}) }, mayHoldSecrets)];
+  });
+}
+
+function fromResourceArray(file: string, items: unknown[], mayHoldSecrets: boolean): CheckedResource[] {
+  return items.map((item, i) => {
+    if (!isObject(item)) throw new InputError(file, `[${i}]: expected an object { type, name, props }`);
+    if (typeof item.type !== "string" || item.type === "") throw new InputError(file, `[${i}].type: expected a resource type string such as "docker:index/container:Container"`);
+    if (typeof item.name !== "string" || item.name === "") throw new InputError(file, `[${i}].name: expected a non-empty string`);
+    if (!isObject(item.props)) throw new InputError(file, `[${i}].props: expected an object of resource inputs`);
+    return withSecrets(item.type, item.name, item.props, typeof item.urn === "string" ? { urn: item.urn } : {}, mayHoldSecrets);
+  });
+}
+
+export interface LoadOptions {
+  /** vet an app manifest inside this stack config (Pulumi.<stack>.yaml) instead of on its own */
+  stackFile?: string;
+}
+
+export async function loadInput(file: string, text?: string, options: LoadOptions = {}): Promise<LoadedInput> {
+  let content: string;
+  try {
+    content = text ?? readFileSync(file === "-" ? "/dev/stdin" : file, "utf8");
+  } catch (error) {
+    throw new InputError(file, `cannot read: ${(error as Error).message}`);
+  }
+  const document = parseText(file, content);
+  const mayHoldSecrets = content.includes(SECRET_SIG);
+  if (Array.isArray(document)) return { file, kind: "resources", resources: fromResourceArray(file, document, mayHoldSecrets), stackRules: true, problems: [] };
+  if (isObject(document) && isObject(document.deployment)) {
+    return { file, kind: "stack-export", resources: fromStackExport(file, document, mayHoldSecrets), stackRules: true, problems: [] };
+  }
+  if (isObject(document) && ("image" in document || "name" in document)) {
+    if (options.stackFile) {
+      // require, not import(): the bin shim registers tsx for CommonJS only. Loaded lazily: it pulls in the Pulumi SDK.
+      const { manifestInStack } = require("./manifest-in-stack") as typeof import("./manifest-in-stack");
+      const result = await manifestInStack(document, file, options.stackFile);
+      return { file, kind: "app-manifest", resources: result.resources, stackRules: true, problems: result.problems };
+    }
+    const result = manifestResources(document, file);
+    return { file, kind: "app-manifest", resources: result.resources, stackRules: false, problems: result.problems };
+  }
+  throw new InputError(file, "unrecognized input: expected an app manifest (an object with name and image), a `pulumi stack export` file (with deployment.resources) or a JSON array of { type, name, props }");
+}

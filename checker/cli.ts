@@ -6,7 +6,7 @@ import type { PackConfig } from "../policies/evaluate";
 import { allRules } from "../policies/registry";
 import { parseText } from "./inputs";
 import { checkFiles } from "./check";
-import { formatJson, formatText } from "./report";
+import { formatJson, formatText, wantsColor } from "./report";
 
 const USAGE = `usage: platform-policy-check [--format text|json] [--config PACK_CONFIG.json] [--stack Pulumi.<stack>.yaml] FILE...
 
@@ -17,6 +17,9 @@ Checks each FILE with the platform's policy pack (policies/), without the Pulumi
 --config takes the same file as \`pulumi preview --policy-pack-config\` (rule id -> level or settings).
 --stack vets app manifests inside that stack: the whole config is validated and the program runs
   under mocks with the app added, so every resource of the stack is checked, stack rules included.
+  Problems of the manifest are reported at its own paths (app:image); findings the stack has
+  without the app are listed apart and not counted.
+Text output is coloured on a terminal unless NO_COLOR is set.
 Exit status: 0 passed, 1 a mandatory rule failed, 2 unreadable input, bad usage or an internal error.`;
 
 const CHECK_COMMAND = {
@@ -30,14 +33,18 @@ const CHECK_COMMAND = {
   positionals: { name: "FILE", min: 1 },
 } as const;
 
-export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+/**
+ * `color`: ANSI colours in text output; by default on when writing to the process's own stdout and
+ * that is a terminal without NO_COLOR.
+ */
+export async function main(argv: readonly string[], io: CommandIo = processIo, color = io === processIo && wantsColor(process.stdout, process.env)): Promise<number> {
   return runCommand(
     CHECK_COMMAND,
     argv,
     async ({ values, positionals }) => {
       const config = values.config === undefined ? undefined : loadPackConfig(values.config);
       const report = await checkFiles(positionals, config, { stackFile: values.stack });
-      io.stdout(values.format === "json" ? formatJson(report) : formatText(report));
+      io.stdout(values.format === "json" ? formatJson(report) : formatText(report, { color }));
       return report.exitCode;
     },
     io,

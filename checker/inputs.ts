@@ -1,11 +1,12 @@
 // Reads one checker input: an app manifest (YAML/JSON), a `pulumi stack export` file, or a JSON
 // array of `{ type, name, props }`. Unreadable input is an InputError (exit code 2) that carries
 // the parse error and its line and column.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import type { CheckedResource } from "../policies/evaluate";
 import { UNKNOWN } from "../policies/runtime";
 import { SECRET_SIG, unwrapSecrets } from "../mock-runner/secret-envelope";
+import { jsonSyntaxError, lineColumn } from "./json-syntax";
 import { manifestResources } from "./manifest";
 
 export type InputKind = "app-manifest" | "stack-export" | "resources";
@@ -18,6 +19,8 @@ interface LoadedInput {
   stackRules: boolean;
   /** manifest schema problems */
   problems: { path: string; message: string }[];
+  /** `--stack`: the stack's resources without the manifest's app; their findings are the stack's own */
+  baseline?: CheckedResource[];
 }
 
 export class InputError extends Error {
@@ -28,36 +31,58 @@ export class InputError extends Error {
 }
 
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n") };
+/** YAML aliases may expand to at most this many nodes: more is the shape of a resource-exhaustion attack. */
+const MAX_ALIAS_EXPANSION = 10_000;
+/** Inputs larger than this are refused before parsing. */
+export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
+function isStackExhaustion(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
+
+const NESTED_TOO_DEEPLY = "nested too deeply to read (more levels than any manifest or export has)";
 
 export function parseText(file: string, text: string): unknown {
   const looksJson = /\.json$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^\s*[[{]/.test(text));
+  if (text.trim() === "") throw new InputError(file, "the file is empty: expected an app manifest, a `pulumi stack export` file or a JSON array of { type, name, props }");
   if (looksJson) {
+    const syntax = jsonSyntaxError(text);
+    if (syntax) {
+      const { line, column } = lineColumn(text, syntax.offset);
+      throw new InputError(file, `invalid JSON at line ${line}, column ${column}: ${syntax.message}`);
+    }
     try {
       return JSON.parse(text);
     } catch (error) {
-      const message = (error as Error).message;
-      const position = /at position (\d+)/.exec(message);
-      if (position) {
-        const { line, column } = lineColumn(text, Number(position[1]));
-        throw new InputError(file, `invalid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, "")}`);
-      }
-      throw new InputError(file, `invalid JSON: ${message}`);
+      // the scanner found no error, so this is the engine's limit, never the file's content
+      throw new InputError(file, isStackExhaustion(error) ? `invalid JSON: ${NESTED_TOO_DEEPLY}` : "invalid JSON");
     }
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  let document: ReturnType<typeof parseDocument>;
+  try {
+    document = parseDocument(text, { lineCounter, prettyErrors: false });
+  } catch (error) {
+    if (isStackExhaustion(error)) throw new InputError(file, `invalid YAML: ${NESTED_TOO_DEEPLY}`);
+    throw error;
+  }
   const error = document.errors[0];
   if (error) {
     const at = lineCounter.linePos(error.pos[0]);
     const where = at ? ` at line ${at.line}, column ${at.col}` : "";
-    throw new InputError(file, `invalid YAML${where}: ${error.message.split("\n")[0]}`);
+    const detail = /call stack/i.test(error.message) ? NESTED_TOO_DEEPLY : error.message.split("\n")[0];
+    throw new InputError(file, `invalid YAML${where}: ${detail}`);
   }
-  return document.toJS();
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new InputError(file, `invalid YAML: its aliases (*name) expand to more than ${MAX_ALIAS_EXPANSION} values, the shape of a resource-exhaustion attack; write the values out`);
+    }
+    if (isStackExhaustion(error)) throw new InputError(file, `invalid YAML: ${NESTED_TOO_DEEPLY}`);
+    if (error instanceof ReferenceError) throw new InputError(file, `invalid YAML: ${error.message.split("\n")[0]}`);
+    throw error;
+  }
 }
 
 /** Unwraps Pulumi secret envelopes; an encrypted one becomes an unknown value (exports hide it). */
@@ -77,7 +102,7 @@ function withSecrets(type: string, name: string, inputs: Record<string, unknown>
 const isObject = (value: unknown): value is Record<string, any> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 function fromStackExport(file: string, document: Record<string, any>, mayHoldSecrets: boolean): CheckedResource[] {
-  const resources = document.deployment.resources;
+  const resources = document.deployment.resources ?? [];
   if (!Array.isArray(resources)) throw new InputError(file, "deployment.resources: expected an array (is this `pulumi stack export` output?)");
   return resources.flatMap((r: unknown, i: number) => {
     if (!isObject(r) || typeof r.urn !== "string" || typeof r.type !== "string") {
@@ -105,28 +130,43 @@ export interface LoadOptions {
   stackFile?: string;
 }
 
+function readInput(file: string): string {
+  if (file !== "-") {
+    const size = statSync(file).size;
+    if (size > MAX_INPUT_BYTES) throw new Error(`${size} bytes is more than the ${MAX_INPUT_BYTES} an input may have`);
+  }
+  return readFileSync(file === "-" ? "/dev/stdin" : file, "utf8");
+}
+
 export async function loadInput(file: string, text?: string, options: LoadOptions = {}): Promise<LoadedInput> {
   let content: string;
   try {
-    content = text ?? readFileSync(file === "-" ? "/dev/stdin" : file, "utf8");
+    content = text ?? readInput(file);
   } catch (error) {
     throw new InputError(file, `cannot read: ${(error as Error).message}`);
   }
   const document = parseText(file, content);
   const mayHoldSecrets = content.includes(SECRET_SIG);
-  if (Array.isArray(document)) return { file, kind: "resources", resources: fromResourceArray(file, document, mayHoldSecrets), stackRules: true, problems: [] };
+  if (document === null || document === undefined) throw new InputError(file, "the file holds no document (only comments or an empty value): expected an app manifest, a `pulumi stack export` file or a JSON array of { type, name, props }");
+  if (Array.isArray(document)) {
+    if (document.length === 0) throw new InputError(file, "an empty list: nothing to check (a resource list is [{ type, name, props }, ...])");
+    return { file, kind: "resources", resources: fromResourceArray(file, document, mayHoldSecrets), stackRules: true, problems: [] };
+  }
   if (isObject(document) && isObject(document.deployment)) {
-    return { file, kind: "stack-export", resources: fromStackExport(file, document, mayHoldSecrets), stackRules: true, problems: [] };
+    const resources = fromStackExport(file, document, mayHoldSecrets);
+    if (resources.length === 0) throw new InputError(file, "deployment.resources holds no resource: nothing to check (export the stack after `pulumi up`)");
+    return { file, kind: "stack-export", resources, stackRules: true, problems: [] };
   }
   if (isObject(document) && ("image" in document || "name" in document)) {
     if (options.stackFile) {
       // require, not import(): the bin shim registers tsx for CommonJS only. Loaded lazily: it pulls in the Pulumi SDK.
       const { manifestInStack } = require("./manifest-in-stack") as typeof import("./manifest-in-stack");
       const result = await manifestInStack(document, file, options.stackFile);
-      return { file, kind: "app-manifest", resources: result.resources, stackRules: true, problems: result.problems };
+      return { file, kind: "app-manifest", resources: result.resources, stackRules: true, problems: result.problems, baseline: result.baseline };
     }
     const result = manifestResources(document, file);
     return { file, kind: "app-manifest", resources: result.resources, stackRules: false, problems: result.problems };
   }
+  if (isObject(document) && Object.keys(document).length === 0) throw new InputError(file, "an empty mapping: nothing to check (an app manifest has at least name and image)");
   throw new InputError(file, "unrecognized input: expected an app manifest (an object with name and image), a `pulumi stack export` file (with deployment.resources) or a JSON array of { type, name, props }");
 }

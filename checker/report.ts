@@ -1,5 +1,5 @@
 // Human and machine output of the checker: violations grouped by resource, with rule id, level,
-// severity, CIS id and fix.
+// severity, CIS id and fix. Text output is coloured when asked (a terminal, and NO_COLOR unset).
 import type { Finding } from "../policies/evaluate";
 import { nounOf } from "../policies/rules/rule";
 import type { InputKind } from "./inputs";
@@ -8,7 +8,10 @@ export interface FileResult {
   file: string;
   kind?: InputKind;
   resources: number;
+  /** what this file is charged with (decides the exit code) */
   findings: Finding[];
+  /** `--stack`: findings the stack has without the manifest (reported apart, not counted) */
+  stackFindings?: Finding[];
   /** set when the file could not be read or parsed */
   error?: string;
 }
@@ -40,34 +43,59 @@ function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
 
-export function formatText(report: CheckReport): string {
+export interface TextOptions {
+  /** ANSI colours (the CLI turns them on for a terminal without NO_COLOR) */
+  color?: boolean;
+}
+
+const SGR = { bold: "1", red: "31", green: "32", yellow: "33", dim: "2" } as const;
+type Style = keyof typeof SGR;
+
+/** Whether text output to `stream` should be coloured: a terminal, and NO_COLOR (no-color.org) not set. */
+export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && !env.NO_COLOR;
+}
+
+export function formatText(report: CheckReport, options: TextOptions = {}): string {
+  const paint = (text: string, ...styles: Style[]) => (options.color && styles.length > 0 ? `\u001b[${styles.map((s) => SGR[s]).join(";")}m${text}\u001b[0m` : text);
+  const levelStyle = (level: string): Style[] => (level === "mandatory" ? ["bold", "red"] : ["yellow"]);
   const lines: string[] = [];
   for (const file of report.files) {
     if (file.error !== undefined) {
-      lines.push(`${file.file}: unreadable input`, `  ${file.error}`, "");
+      lines.push(`${paint(file.file, "bold")}: ${paint("unreadable input", "red")}`, `  ${file.error}`, "");
       continue;
     }
-    lines.push(`${file.file} (${file.kind}, ${plural(file.resources, "resource")} checked)`);
+    lines.push(`${paint(file.file, "bold")} (${file.kind}, ${plural(file.resources, "resource")} checked)`);
     const groups = new Map<string, Finding[]>();
     for (const finding of file.findings) {
       const key = `${finding.resourceType}\u0000${finding.resourceName}`;
       groups.set(key, [...(groups.get(key) ?? []), finding]);
     }
-    if (groups.size === 0) lines.push("  no violations");
+    if (groups.size === 0) lines.push(`  ${paint("no violations", "green")}`);
     for (const findings of groups.values()) {
       const { resourceType, resourceName } = findings[0];
-      lines.push(`  ${nounOf(resourceType)} "${resourceName}"${nounOf(resourceType) === resourceType ? "" : ` (${resourceType})`}`);
+      lines.push(`  ${paint(`${nounOf(resourceType)} "${resourceName}"`, "bold")}${nounOf(resourceType) === resourceType ? "" : ` (${resourceType})`}`);
       const prefix = `${nounOf(resourceType)} "${resourceName}": `;
       for (const f of findings) {
         const cis = f.cis ? ` [CIS ${f.cis}]` : "";
         const detail = f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message;
-        lines.push(`    ${f.enforcementLevel.toUpperCase()} ${f.severity} ${f.ruleId}${cis}`, `      ${detail}`);
+        lines.push(`    ${paint(f.enforcementLevel.toUpperCase(), ...levelStyle(f.enforcementLevel))} ${f.severity} ${f.ruleId}${cis}`, `      ${detail}`);
       }
+    }
+    if (file.stackFindings && file.stackFindings.length > 0) {
+      const mandatory = file.stackFindings.filter((f) => f.enforcementLevel === "mandatory").length;
+      const advisory = file.stackFindings.length - mandatory;
+      lines.push(
+        paint(
+          `  the stack itself has ${plural(mandatory, "mandatory violation")} and ${plural(advisory, "advisory", "advisories")} without this manifest: not counted here (check the stack's own export for them)`,
+          "dim",
+        ),
+      );
     }
     lines.push("");
   }
   const { summary } = report;
-  const verdict = report.exitCode === 2 ? "unreadable input" : report.exitCode === 1 ? "REJECTED" : "passed";
+  const verdict = report.exitCode === 2 ? paint("unreadable input", "bold", "red") : report.exitCode === 1 ? paint("REJECTED", "bold", "red") : paint("passed", "bold", "green");
   lines.push(
     `${verdict}: ${plural(summary.files, "file")}, ${plural(summary.resources, "resource")}, ${plural(summary.mandatory, "mandatory violation")}, ${plural(summary.advisory, "advisory", "advisories")}` +
       (summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ""),

@@ -82,6 +82,8 @@ export class IdentityProvider extends pulumi.ComponentResource {
         container: keycloak,
         networks: { [plan.networks.identity.dockerName]: args.network },
         uploads: [...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, INFRA_UID.identity), realmUpload, ...credentials],
+        // with PostgreSQL, Keycloak's first step is the realm import into it
+        dependsOn: this.database ? [this.database] : [],
       },
       this,
     );

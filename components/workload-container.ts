@@ -57,6 +57,13 @@ export function createWorkloadContainer(logicalName: string, args: WorkloadConta
       volumes: [...volumes, ...(args.bindMounts ?? [])],
       ...(args.groupAdds ? { groupAdds: args.groupAdds } : {}),
     },
-    { parent, deleteBeforeReplace: true, dependsOn: [...(args.dependsOn ?? []), ...(seed ? [seed] : [])] },
+    {
+      parent,
+      deleteBeforeReplace: true,
+      dependsOn: [...(args.dependsOn ?? []), ...(seed ? [seed] : [])],
+      // New uploads (a re-rendered envoy.yaml with a rotated key's pin, a changed realm, a renewed
+      // certificate) replace the seed; the workload reads them only at start, so it is replaced with it.
+      ...(seed ? { replaceWith: [seed] } : {}),
+    },
   );
 }

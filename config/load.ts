@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { ConfigError, formatPath, problemsFromZod } from "./errors";
+import { ConfigError, formatPath, PARSE_OPTIONS, problemsFromZod } from "./errors";
 import { appConfigSchema, AppConfig, imagePaths, platformConfigSchema, PlatformConfig } from "./schema";
 import { isPinnedImage } from "./primitives";
 
@@ -15,7 +15,7 @@ export interface LoadedConfig {
 const CONFIG_NAMESPACE = "platform";
 
 export function parsePlatformConfig(raw: unknown, source = "stack config"): LoadedConfig {
-  const result = platformConfigSchema.safeParse(raw ?? {});
+  const result = platformConfigSchema.safeParse(raw ?? {}, PARSE_OPTIONS);
   if (!result.success) throw new ConfigError(problemsFromZod(result.error, CONFIG_NAMESPACE), source);
   const config = result.data;
   const warnings = config.allowUnpinnedImages
@@ -90,7 +90,7 @@ export function loadStackFile(file: string): LoadedConfig {
 
 /** Validates a third party's app manifest: the app entry of the stack config schema. */
 export function parseAppManifest(raw: unknown, source = "app manifest"): AppConfig {
-  const result = appConfigSchema.safeParse(raw);
+  const result = appConfigSchema.safeParse(raw, PARSE_OPTIONS);
   if (!result.success) throw new ConfigError(problemsFromZod(result.error, "app"), source);
   return result.data;
 }

@@ -1,6 +1,6 @@
 // `platform:monitor`: the security monitor's thresholds, windows, report mode and audit key source.
 import { z } from "zod";
-import { boundedNumber, imageReference } from "./primitives";
+import { boundedNumber, flag, imageReference } from "./primitives";
 
 export const RULE_NAMES = ["authFailures", "requestRate", "egressDenials", "rateLimited"] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -28,7 +28,7 @@ export const DEFAULT_RULES: RuleSettings = {
 const rule = (name: string, defaults: RuleSetting) =>
   z
     .strictObject({
-      enabled: z.boolean({ error: "expected true or false" }).default(defaults.enabled),
+      enabled: flag.default(defaults.enabled),
       threshold: boundedNumber(`${name}.threshold`, 0, 10_000_000, { integer: true }).default(defaults.threshold),
       windowSeconds: boundedNumber(`${name}.windowSeconds`, 1, 86_400, { integer: true }).default(defaults.windowSeconds),
     })
@@ -37,10 +37,10 @@ const rule = (name: string, defaults: RuleSetting) =>
 export const monitorConfig = z
   .strictObject({
     /** deploy the monitor as a platform container */
-    enabled: z.boolean({ error: "expected true or false" }).default(false),
+    enabled: flag.default(false),
     image: imageReference.optional(),
     /** report mode: log and audit what would be banned, act on nothing */
-    dryRun: z.boolean({ error: "expected true or false" }).default(false),
+    dryRun: flag.default(false),
     statsWindowSeconds: boundedNumber("statsWindowSeconds", 1, 3600, { integer: true }).default(60),
     /** how the deployed monitor reaches the Docker API (it follows logs and disconnects banned apps) */
     docker: z

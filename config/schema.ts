@@ -1,19 +1,24 @@
 // The one validated config model: stack config (`platform:*` keys), app manifests and policies all use it.
 import { z } from "zod";
-import { containsCidr, formatCidr, parseCidr, PRIVATE_RANGES } from "./cidr";
+import { cidrsOverlap, containsCidr, formatCidr, parseCidr, PRIVATE_RANGES } from "./cidr";
+import { formatPath } from "./errors";
 import {
   boundedNumber,
-  dnsLabel,
+  commandArgs,
   dnsName,
   egressDomain,
   envMap,
+  flag,
   healthcheck,
   HTTP_METHODS,
   imageReference,
   isPinnedImage,
   pathPrefix,
+  realmName,
+  workloadName,
 } from "./primitives";
-import { allocateAppSlots, INFRA_PREFIX_LENGTH, INFRA_BLOCKS } from "./subnet-slots";
+import { DOCKER_DEFAULT_BRIDGE, KEYCLOAK_MANAGEMENT_PORT, minimumBurst, TOKEN_BUCKET_MIN_FILL_SECONDS, TRUST_DOMAIN_PREFIXES } from "./reserved";
+import { allocateAppSlots, appSlotCount, INFRA_PREFIX_LENGTH, INFRA_BLOCKS } from "./subnet-slots";
 import { monitorConfig } from "./monitor";
 
 const DEFAULT_BASE_CIDR = "10.208.0.0/16";
@@ -45,49 +50,74 @@ const networkConfig = z
           ctx.addIssue({ code: "custom", message: `${value} is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): choose a private base CIDR` });
         } else if (cidr.prefixLength < 8 || cidr.prefixLength > 22) {
           ctx.addIssue({ code: "custom", message: `${value}: the prefix length must be between /8 and /22 (the services, identity and outbound networks take ${INFRA_BLOCKS} /${INFRA_PREFIX_LENGTH} blocks, apps share the rest)` });
+        } else if (cidrsOverlap(cidr, parseCidr(DOCKER_DEFAULT_BRIDGE)!)) {
+          ctx.addIssue({ code: "custom", message: `${value} overlaps ${DOCKER_DEFAULT_BRIDGE}, the Docker engine's default bridge (docker0), and Docker refuses networks that overlap it: choose a base CIDR outside it, e.g. 10.208.0.0/16` });
         }
       }),
     appPrefixLength: boundedNumber("appPrefixLength", 24, 29, { integer: true }).default(DEFAULT_APP_PREFIX_LENGTH),
   })
   .prefault({});
 
+/** Lists a config may hold (each bound keeps the rendered proxy configs and the Docker host workable). */
+export const LIST_LIMITS = { services: 1000, grants: 1000, pathPrefixes: 100, egress: 1000 } as const;
+
 const serviceGrant = z.strictObject({
-  name: dnsLabel,
+  name: workloadName,
   methods: z
-    .array(z.enum(HTTP_METHODS, { error: `expected one of ${HTTP_METHODS.join(", ")}` }))
+    .array(z.enum(HTTP_METHODS, { error: `expected one of ${HTTP_METHODS.join(", ")}` }), { error: `expected a list of methods (${HTTP_METHODS.join(", ")})` })
     .min(1, { error: "grant at least one method, or remove the grant" })
     .default(["GET", "HEAD"]),
-  pathPrefixes: z.array(pathPrefix).min(1, { error: "give at least one path prefix, e.g. [\"/\"]" }).default(["/"]),
+  pathPrefixes: z
+    .array(pathPrefix, { error: "expected a list of path prefixes, e.g. [\"/\"]" })
+    .min(1, { error: "give at least one path prefix, e.g. [\"/\"]" })
+    .max(LIST_LIMITS.pathPrefixes, { error: `give at most ${LIST_LIMITS.pathPrefixes} path prefixes` })
+    .default(["/"]),
 });
 
 const serviceConfigSchema = z.strictObject({
-  name: dnsLabel,
+  name: workloadName,
   image: imageReference,
   port: boundedNumber("port", 1, 65535, { integer: true }),
   /** whether the service itself terminates TLS with the certificate the platform issues it */
   protocol: z.enum(["http", "https"], { error: "expected \"http\" or \"https\"" }).default("https"),
+  /** probed with wget; without it and without healthcheck, the service's port must accept TCP connections (render/workloads.ts) */
   healthPath: pathPrefix.optional(),
   healthcheck: healthcheck.optional(),
   env: envMap.default({}),
-  command: z.array(z.string()).optional(),
+  command: commandArgs.optional(),
   resources: resourceLimits(SERVICE_RESOURCE_DEFAULTS),
 });
 
+/** Slowest rate a token bucket is given: one request every 1000 s (Envoy's fill interval stays a sane duration). */
+const MIN_REQUESTS_PER_SECOND = 0.001;
+
+const rateLimit = z
+  .strictObject({
+    requestsPerSecond: boundedNumber("requestsPerSecond", MIN_REQUESTS_PER_SECOND, 10000).default(10),
+    burst: boundedNumber("burst", 1, 100000, { integer: true }).default(20),
+  })
+  .prefault({})
+  .superRefine((limit, ctx) => {
+    const least = minimumBurst(limit.requestsPerSecond);
+    if (limit.burst < least) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["burst"],
+        message: `burst ${limit.burst} is too small for ${limit.requestsPerSecond} requests/second: the gateway refills the bucket at most every ${TOKEN_BUCKET_MIN_FILL_SECONDS * 1000} ms, so set burst to at least ${least} (or lower requestsPerSecond to at most ${limit.burst / TOKEN_BUCKET_MIN_FILL_SECONDS})`,
+      });
+    }
+  });
+
 export const appConfigSchema = z.strictObject({
-  name: dnsLabel,
+  name: workloadName,
   image: imageReference,
-  services: z.array(serviceGrant).default([]),
-  egress: z.array(egressDomain).default([]),
+  services: z.array(serviceGrant, { error: "expected a list of grants, e.g. [{ name: weather }]" }).max(LIST_LIMITS.grants, { error: `give at most ${LIST_LIMITS.grants} grants` }).default([]),
+  egress: z.array(egressDomain, { error: "expected a list of host names and .suffixes" }).max(LIST_LIMITS.egress, { error: `give at most ${LIST_LIMITS.egress} egress entries (use a .suffix for many hosts of one domain)` }).default([]),
   resources: resourceLimits(APP_RESOURCE_DEFAULTS),
-  rateLimit: z
-    .strictObject({
-      requestsPerSecond: boundedNumber("requestsPerSecond", 0, 10000, { exclusiveMin: true }).default(10),
-      burst: boundedNumber("burst", 1, 100000, { integer: true }).default(20),
-    })
-    .prefault({}),
+  rateLimit,
   runtime: z.enum(["runc", "runsc"], { error: "expected \"runc\" or \"runsc\" (gVisor)" }).default("runc"),
   env: envMap.default({}),
-  command: z.array(z.string()).optional(),
+  command: commandArgs.optional(),
   healthcheck: healthcheck.optional(),
   /** pins the app's subnet slot; only needed when two app names hash to the same slot */
   subnetIndex: boundedNumber("subnetIndex", 0, 2 ** 24, { integer: true }).optional(),
@@ -105,19 +135,25 @@ const gatewayConfig = z.strictObject({
 const egressConfig = z.strictObject({
   ...infraImage,
   port: boundedNumber("port", 1024, 65535, { integer: true }).default(3128),
-  httpPorts: z.array(boundedNumber("httpPorts[]", 1, 65535, { integer: true })).min(1).default([80]),
-  connectPorts: z.array(boundedNumber("connectPorts[]", 1, 65535, { integer: true })).min(1).default([443]),
+  httpPorts: z.array(boundedNumber("httpPorts[]", 1, 65535, { integer: true }), { error: "expected a list of ports, e.g. [80]" }).min(1, { error: "give at least one port, e.g. [80]" }).max(100, { error: "give at most 100 ports" }).default([80]),
+  connectPorts: z.array(boundedNumber("connectPorts[]", 1, 65535, { integer: true }), { error: "expected a list of ports, e.g. [443]" }).min(1, { error: "give at least one port, e.g. [443]" }).max(100, { error: "give at most 100 ports" }).default([443]),
   resources: resourceLimits({ memoryMb: 256, cpus: 0.5, maxProcesses: 128 }),
 });
 
 const identityConfig = z.strictObject({
   ...infraImage,
-  realm: dnsLabel.default("platform"),
+  realm: realmName.default("platform"),
   accessTokenLifespanSeconds: boundedNumber("accessTokenLifespanSeconds", 30, 3600, { integer: true }).default(300),
   /** Keycloak's HTTPS port on the identity network (part of the pinned issuer URL) */
-  port: boundedNumber("port", 1024, 65535, { integer: true }).default(8443),
-  /** true when the image was built with `kc.sh build` for this config: starts with --optimized, no build at start */
-  optimizedImage: z.boolean({ error: "expected true or false" }).default(false),
+  port: boundedNumber("port", 1024, 65535, { integer: true })
+    .refine((port) => port !== KEYCLOAK_MANAGEMENT_PORT, { error: `${KEYCLOAK_MANAGEMENT_PORT} is Keycloak's management port (health checks) in the same container: choose another port` })
+    .default(8443),
+  /**
+   * The image must be pre-built (`kc.sh build`) for the platform's build options and the database kind:
+   * Keycloak starts with --optimized, because a rebuild at start needs a writable lib/ that the
+   * read-only root forbids. `false` is refused with that reason (kept so a stack that says so is told why).
+   */
+  optimizedImage: z.literal(true, { error: "Keycloak cannot rebuild itself under the platform's read-only root: use an image pre-built with `kc.sh build` for this database kind (npm run images builds platform/keycloak) and set optimizedImage: true or remove it" }).default(true),
   database: z
     .strictObject({
       kind: z.enum(["dev-file", "postgres"], { error: "expected \"dev-file\" (development) or \"postgres\"" }).default("dev-file"),
@@ -134,7 +170,10 @@ const identityConfig = z.strictObject({
 
 const caConfig = z
   .strictObject({
-    commonName: z.string().min(1).max(64).regex(/^[A-Za-z0-9 .-]+$/, { error: "expected letters, digits, spaces, '.' and '-'" }).default("Platform Internal CA"),
+    commonName: z
+      .string({ error: "expected a string: the CA's common name" })
+      .regex(/^[A-Za-z0-9 .-]{1,64}$/, { error: "expected 1-64 letters, digits, spaces, '.' and '-'" })
+      .default("Platform Internal CA"),
     validityHours: boundedNumber("validityHours", 24, 24 * 365 * 20, { integer: true }).default(24 * 365 * 5),
     leafValidityHours: boundedNumber("leafValidityHours", 1, 24 * 397, { integer: true }).default(24 * 90),
     earlyRenewalHours: boundedNumber("earlyRenewalHours", 0, 24 * 365, { integer: true }).default(24 * 30),
@@ -149,17 +188,22 @@ const caConfig = z
     }
   });
 
+/** The longest trust domain whose derived names (`identity.<trustDomain>`, ...) are still host names. */
+const TRUST_DOMAIN_MAX = 253 - Math.max(...TRUST_DOMAIN_PREFIXES.map((p) => p.length));
+
 /** Everything under the `platform:` config namespace. Keys here are the user-facing contract. */
 const platformConfigShape = {
-  trustDomain: dnsName,
+  trustDomain: dnsName.refine((value) => value.length <= TRUST_DOMAIN_MAX, {
+    error: `must be at most ${TRUST_DOMAIN_MAX} characters long: the platform derives host names from it (${TRUST_DOMAIN_PREFIXES.map((p) => `${p}<trustDomain>`).join(", ")}), which may have 253 at most`,
+  }),
   namePrefix: z
-    .string()
+    .string({ error: "expected a string: the prefix of every Docker name" })
     .regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "expected 1-31 characters a-z, 0-9 and '-', starting with a letter" })
     .optional(),
-  allowUnpinnedImages: z.boolean({ error: "expected true or false" }).default(false),
+  allowUnpinnedImages: flag.default(false),
   network: networkConfig,
   ca: caConfig,
-  services: z.array(serviceConfigSchema, { error: "expected a list of services" }).default([]),
+  services: z.array(serviceConfigSchema, { error: "expected a list of services" }).max(LIST_LIMITS.services, { error: `give at most ${LIST_LIMITS.services} services` }).default([]),
   apps: z.array(appConfigSchema, { error: "expected a list of apps" }).default([]),
   gateway: gatewayConfig,
   egress: egressConfig,
@@ -176,45 +220,36 @@ export type { Healthcheck } from "./primitives";
 
 function checkCrossReferences(spec: PlatformConfig, ctx: z.RefinementCtx): void {
   const owners = new Map<string, string>();
-  const claim = (name: string, path: (string | number)[]) => {
-    const where = path.join(".");
+  /** true when `name` is new; a repeated name is reported once, where it repeats */
+  const claim = (name: string, path: (string | number)[]): boolean => {
     const previous = owners.get(name);
     if (previous) {
       ctx.addIssue({ code: "custom", path, message: `name ${JSON.stringify(name)} is already used by ${previous}: names must be unique across apps and services` });
-    } else {
-      owners.set(name, where);
+      return false;
     }
+    owners.set(name, formatPath(path));
+    return true;
   };
-  spec.services.forEach((service, i) => {
-    claim(service.name, ["services", i, "name"]);
-    if (!service.healthPath && !service.healthcheck) {
-      ctx.addIssue({ code: "custom", path: ["services", i], message: "a service needs a healthcheck (CIS 5.27): set healthPath (probed with wget) or healthcheck.command" });
-    }
-  });
+  spec.services.forEach((service, i) => claim(service.name, ["services", i, "name"]));
   const serviceNames = new Set(spec.services.map((s) => s.name));
+  const uniqueApps: number[] = [];
   spec.apps.forEach((app, i) => {
-    claim(app.name, ["apps", i, "name"]);
+    if (claim(app.name, ["apps", i, "name"])) uniqueApps.push(i);
     const granted = new Set<string>();
     app.services.forEach((grant, j) => {
       if (!serviceNames.has(grant.name)) {
         const known = [...serviceNames].join(", ") || "none";
         ctx.addIssue({ code: "custom", path: ["apps", i, "services", j, "name"], message: `${JSON.stringify(grant.name)} is not a service of this platform (services: ${known})` });
-      }
-      if (granted.has(grant.name)) {
+      } else if (granted.has(grant.name)) {
         ctx.addIssue({ code: "custom", path: ["apps", i, "services", j, "name"], message: `service ${JSON.stringify(grant.name)} is granted twice: merge the two grants` });
       }
       granted.add(grant.name);
     });
     const seen = new Set<string>();
     app.egress.forEach((domain, j) => {
-      if (seen.has(domain)) {
-        ctx.addIssue({ code: "custom", path: ["apps", i, "egress", j], message: `${JSON.stringify(domain)} is listed twice: remove the duplicate` });
-      }
+      const problem = seen.has(domain) ? `${JSON.stringify(domain)} is listed twice: remove the duplicate` : trustDomainProblem(domain, spec.trustDomain);
+      if (problem) ctx.addIssue({ code: "custom", path: ["apps", i, "egress", j], message: problem });
       seen.add(domain);
-      const host = domain.replace(/^\./, "");
-      if (host === spec.trustDomain || host.endsWith(`.${spec.trustDomain}`)) {
-        ctx.addIssue({ code: "custom", path: ["apps", i, "egress", j], message: `${JSON.stringify(domain)} is inside the platform's own trust domain: platform services are reached through the gateway, not the egress proxy` });
-      }
     });
   });
   if (!spec.allowUnpinnedImages) {
@@ -224,18 +259,41 @@ function checkCrossReferences(spec: PlatformConfig, ctx: z.RefinementCtx): void 
       }
     }
   }
-  checkSubnets(spec, ctx);
+  if (spec.gateway.adminPort === spec.gateway.listenPort) {
+    ctx.addIssue({ code: "custom", path: ["gateway", "adminPort"], message: `${spec.gateway.adminPort} is also gateway.listenPort: Envoy cannot listen on one port twice, choose another admin port (default 9901)` });
+  }
+  checkSubnets(spec, uniqueApps, ctx);
 }
 
-function checkSubnets(spec: PlatformConfig, ctx: z.RefinementCtx): void {
+/** An egress entry that reaches the platform's own names (the trust domain and everything below it). */
+function trustDomainProblem(domain: string, trustDomain: string): string | undefined {
+  const host = domain.replace(/^\./, "");
+  if (host === trustDomain || host.endsWith(`.${trustDomain}`)) {
+    return `${JSON.stringify(domain)} is inside the platform's own trust domain: platform services are reached through the gateway, not the egress proxy`;
+  }
+  if (domain.startsWith(".") && trustDomain.endsWith(`.${host}`)) {
+    return `${JSON.stringify(domain)} covers the platform's own trust domain ${trustDomain}: list the external hosts themselves, outside it`;
+  }
+  return undefined;
+}
+
+/** Subnet slots of the apps; `uniqueApps` are the indexes of the first app of each name (a repeat is reported already). */
+function checkSubnets(spec: PlatformConfig, uniqueApps: readonly number[], ctx: z.RefinementCtx): void {
   const base = parseCidr(spec.network.baseCidr);
   if (!base || base.prefixLength > 22) return; // already reported on network.baseCidr
-  const result = allocateAppSlots(spec.apps, base, spec.network.appPrefixLength);
-  for (const problem of result.problems) {
-    ctx.addIssue({ code: "custom", path: ["apps", problem.appIndex, problem.field], message: problem.message });
+  const { appPrefixLength } = spec.network;
+  const slotCount = appSlotCount(base, appPrefixLength);
+  if (spec.apps.length > slotCount) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["apps"],
+      message: `${spec.apps.length} apps do not fit in ${formatCidr(base)} with /${appPrefixLength} app subnets (${slotCount} slots): use a larger network.baseCidr or a longer network.appPrefixLength, or split the apps across stacks`,
+    });
+    return;
   }
-  if (result.problems.length === 0 && result.slotCount < spec.apps.length) {
-    ctx.addIssue({ code: "custom", path: ["network"], message: `${spec.apps.length} apps do not fit in ${formatCidr(base)} with /${spec.network.appPrefixLength} app subnets (${result.slotCount} slots)` });
+  const result = allocateAppSlots(uniqueApps.map((i) => spec.apps[i]), base, appPrefixLength);
+  for (const problem of result.problems) {
+    ctx.addIssue({ code: "custom", path: ["apps", uniqueApps[problem.appIndex], problem.field], message: problem.message });
   }
 }
 

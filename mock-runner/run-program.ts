@@ -20,6 +20,8 @@ export interface RecordedResource {
   urn?: string;
   /** the type of the parent resource, or undefined for a root resource */
   parentType?: string;
+  /** URNs of the resources whose replacement replaces this one (the `replaceWith` option) */
+  replaceWith?: string[];
 }
 
 type Material = "real" | "fast";
@@ -39,12 +41,20 @@ export interface RunOptions {
   preview?: boolean;
   /** "real": real keys and CA-signed certificates (openssl); "fast": real keys, placeholder certificates */
   material?: Material;
+  /**
+   * Private keys the provider already holds, by the tls.PrivateKey resource's logical name: what a
+   * stack's state keeps across `pulumi up` runs (certificates renewed, keys kept). Others are generated.
+   */
+  keys?: Record<string, { privateKeyPem: string; publicKeyPem: string }>;
 }
 
 /** Plays the providers' part: computes the outputs a real provider would. */
 export class ProviderModel {
   private readonly keys = new Map<string, string>(); // public key PEM → private key PEM
-  constructor(private readonly material: Material) {}
+  constructor(
+    private readonly material: Material,
+    private readonly presetKeys: NonNullable<RunOptions["keys"]> = {},
+  ) {}
 
   state(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
     switch (type) {
@@ -53,7 +63,7 @@ export class ProviderModel {
       case "docker:index/container:Container":
         return { ...inputs, name: inputs.name ?? name };
       case "tls:index/privateKey:PrivateKey": {
-        const pair = generateKey(inputs.algorithm, inputs.ecdsaCurve, inputs.rsaBits);
+        const pair = this.presetKeys[name] ?? generateKey(inputs.algorithm, inputs.ecdsaCurve, inputs.rsaBits);
         this.keys.set(pair.publicKeyPem, pair.privateKeyPem);
         return { ...inputs, ...pair };
       }
@@ -98,7 +108,7 @@ export function flattenConfig(config: Record<string, unknown>): Record<string, s
  */
 export async function runProgram(program: string | (() => unknown), options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
-  const provider = new ProviderModel(options.material ?? "real");
+  const provider = new ProviderModel(options.material ?? "real", options.keys ?? {});
   let counter = 0;
   await pulumi.runtime.setMocks(
     {
@@ -124,6 +134,7 @@ export async function runProgram(program: string | (() => unknown), options: Run
     options.stack ?? "dev",
     options.preview ?? false,
   );
+  const replaceWith = recordReplaceWith();
   pulumi.runtime.setAllConfig(flattenConfig(options.config));
   let exported: Record<string, unknown> = {};
   if (typeof program === "string") {
@@ -137,7 +148,22 @@ export async function runProgram(program: string | (() => unknown), options: Run
   const outputs = await resolveOutputs(exported);
   await waitForRegistrations();
   attachUrns(resources);
+  for (const resource of resources) resource.replaceWith = replaceWith.get(`${resource.type}::${resource.name}`);
   return { resources, outputs, ofType: (type) => resources.filter((r) => r.type === type) };
+}
+
+/** The mock monitor sees each registration's options; this keeps the `replaceWith` URNs by type and name. */
+function recordReplaceWith(): Map<string, string[]> {
+  const recorded = new Map<string, string[]>();
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource(req: any, callback: unknown): unknown } };
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    const urns: string[] = req.getReplaceWithList?.() ?? [];
+    if (urns.length > 0) recorded.set(`${req.getType()}::${req.getName()}`, urns);
+    return register(req, callback);
+  };
+  return recorded;
 }
 
 async function waitForRegistrations(): Promise<void> {

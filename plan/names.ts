@@ -1,6 +1,9 @@
 // One home for the identities of the platform's own pieces: Docker labels, infrastructure UIDs and
 // Docker names. Components, renderers, the sandbox and the monitor take them from here; the policy
 // pack, which imports nothing outside policies/, spells the labels itself and a test checks it agrees.
+// The schema refuses app and service names whose Docker names these functions would make collide
+// (config/reserved.ts SEED_SUFFIX); test/config-docker-names.test.ts checks it through this file.
+import { SEED_SUFFIX } from "../config/reserved";
 
 /** Labels on every container, network and volume the platform creates. */
 export const PLATFORM_LABEL = { role: "platform.role", app: "platform.app", stack: "platform.stack", service: "platform.service", network: "platform.network" } as const;
@@ -28,6 +31,11 @@ export function dockerNames(prefix: string) {
     database: `${prefix}-identity-db`,
     monitor: `${prefix}-monitor`,
   };
+}
+
+/** The Docker name of a container's upload seed (render/hardening.ts seedContainer). */
+export function seedName(containerName: string): string {
+  return `${containerName}-${SEED_SUFFIX}`;
 }
 
 /** A container's named volume for one purpose: `tls` (certificates and credentials), `conf`, `data`, `state`. */

@@ -1,7 +1,7 @@
 // Hardened container arguments as plain data: the same object feeds @pulumi/docker, the sandbox
 // and the policy checker. Everything a third party controls can only tighten these defaults.
 import type { Healthcheck, ResourceLimits } from "../config/schema";
-import { PLATFORM_LABEL } from "../plan/names";
+import { PLATFORM_LABEL, seedName } from "../plan/names";
 
 /** Where the platform's TLS material is mounted in every container. */
 export const TLS_DIR = "/etc/platform/tls";
@@ -163,7 +163,7 @@ export function seedContainer(spec: ContainerInputs): SeedInputs {
   const { readOnly: _readOnly, networksAdvanced: _networks, tmpfs: _tmpfs, runtime: _runtime, ...rest } = spec;
   return {
     ...rest,
-    name: `${spec.name}-seed`,
+    name: seedName(spec.name),
     volumes: seedVolumes(spec.volumes),
     labels: spec.labels.map((l) => (l.label === PLATFORM_LABEL.role ? { label: l.label, value: "seed" } : l)),
     readOnly: false,

@@ -62,9 +62,20 @@ export function appContainer(plan: PlatformPlan, app: AppPlan): ContainerInputs 
   });
 }
 
+/**
+ * Used when a service declares neither healthcheck nor healthPath (CIS 5.27 still holds): a TCP connect
+ * to its port on loopback. The image needs /bin/sh and either bash (its /dev/tcp, as in Debian images)
+ * or nc (BusyBox's included, which exits 0 once connected and its stdin is at end).
+ */
+export function defaultServiceHealthcheck(port: number): Healthcheck {
+  const probe = `if command -v bash >/dev/null 2>&1; then exec bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}'; else exec nc -w 3 127.0.0.1 ${port} </dev/null >/dev/null; fi`;
+  return { ...DEFAULT_APP_HEALTHCHECK, command: ["CMD-SHELL", probe] };
+}
+
 function serviceHealthcheck(service: ServicePlan): Healthcheck {
   const spec = service.config;
   if (spec.healthcheck) return spec.healthcheck;
+  if (spec.healthPath === undefined) return defaultServiceHealthcheck(spec.port);
   const url = `${spec.protocol}://127.0.0.1:${spec.port}${spec.healthPath}`;
   const tlsFlag = spec.protocol === "https" ? ["--no-check-certificate"] : [];
   return { ...DEFAULT_APP_HEALTHCHECK, command: ["CMD", "wget", "-q", "-O", "/dev/null", ...tlsFlag, url] };

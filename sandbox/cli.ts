@@ -9,7 +9,8 @@ import { exitWith, ParsedArgs, runCommand } from "../cli/args";
 import { bringUp, evaluateProgram } from "./bringup";
 import { imagePresent } from "./docker-availability";
 import { cleanupLeftovers, ProviderMirror } from "./provider-mirror/docker-resources";
-import { probeEnvironment } from "./environment";
+import { gatewayInfo, probeEnvironment } from "./environment";
+import { waitUntilReady } from "./readiness";
 import { createHostFixtures, HostFixtures } from "./fixtures";
 import { createOutsideStandIn } from "./outside";
 import { runSuite } from "./probes/suite";
@@ -18,6 +19,8 @@ import { buildReport, formatMarkdown, formatTable, SandboxReport } from "./repor
 import { stackInput } from "./stack-input";
 
 export const PROBE_IMAGE = "platform/probe:dev";
+/** how long the stack may take to be healthy (Keycloak alone needs 55–90 s on 2 cores) */
+const READY_TIMEOUT_MS = 300_000;
 
 const SANDBOX_COMMAND = {
   name: "sandbox",
@@ -74,6 +77,8 @@ async function sandbox({ values }: ParsedArgs<typeof SANDBOX_COMMAND.options>): 
     const resources = await evaluateProgram(input);
     console.log(`program: ${resources.length} resources`);
     const up = await bringUp(mirror, resources, (line) => console.log(`  ${line}`));
+    // never probe a half-up stack: a container that does not get healthy fails the run (exit 2)
+    await waitUntilReady(mirror.docker, up, gatewayInfo(up, input.config), { timeoutMs: READY_TIMEOUT_MS, log: (line) => console.log(`  ${line}`) });
     fixtures = await createHostFixtures(runId);
     let internet: Awaited<ReturnType<typeof createOutsideStandIn>>["endpoint"] | { absent: string };
     if (await imagePresent(mirror.docker, PROBE_IMAGE)) internet = (await createOutsideStandIn(mirror, `sbx-${runId}`, PROBE_IMAGE)).endpoint;

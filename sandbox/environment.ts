@@ -4,8 +4,12 @@ import type Docker from "dockerode";
 import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import type { BringUp } from "./bringup";
 import { appTarget } from "./probes/targets";
-import type { AppTarget, Endpoint, ProbeEnvironment } from "./probes/types";
+import type { AppTarget, Endpoint, GatewayAppInfo, GatewayInfo, ProbeEnvironment } from "./probes/types";
 import { PLATFORM_LABEL } from "../plan/names";
+import { spiffeId } from "../plan/plan";
+import { TLS_FILES } from "../render/hardening";
+import { OAUTH_CLIENT_SECRET_FILE } from "../render/workloads";
+import type { RecordedResource } from "../mock-runner/run-program";
 
 
 async function addressOn(docker: Docker, containerId: string, network?: string): Promise<string | undefined> {
@@ -54,14 +58,56 @@ export async function probeEnvironment(
     const ip = await addressOn(docker, identity.started[0].id);
     identityEndpoint = ip ? { name: "keycloak", ip, port: platform.identity.port } : { absent: "keycloak has no address" };
   }
-  const gateway = byRole(up, "gateway");
   return {
     docker,
     apps,
     services,
     identity: identityEndpoint,
-    gateway: gateway.started.length ? { present: true } : { absent: gateway.reason },
+    gateway: gatewayInfo(up, config),
     egress: egress.started.length ? { present: true } : { absent: egress.reason },
     ...fixtures,
+  };
+}
+
+/** Upload contents of a container resource by file path (what the provider copies into its volume). */
+function uploadsOf(resource: RecordedResource | undefined): Record<string, string> {
+  return Object.fromEntries(((resource?.inputs.uploads ?? []) as { file: string; content?: string }[]).map((u) => [u.file, u.content ?? ""]));
+}
+
+/** The app's certificate, key and OAuth2 client secret as its upload seed received them. */
+function appCredentials(resources: RecordedResource[], app: string): GatewayAppInfo["credentials"] {
+  const seed = resources.find((r) => r.type === "docker:index/container:Container" && r.inputs.labels?.some((l: { label: string; value: string }) => l.label === PLATFORM_LABEL.app && l.value === app) && r.inputs.uploads?.length);
+  const files = uploadsOf(seed);
+  const [certPem, keyPem, clientSecret] = [files[TLS_FILES.cert], files[TLS_FILES.key], files[OAUTH_CLIENT_SECRET_FILE]];
+  return certPem && keyPem && clientSecret ? { certPem, keyPem, clientSecret: clientSecret.trim() } : undefined;
+}
+
+/** The platform CA: the one self-signed CA certificate of the program, with its key. */
+function platformCa(resources: RecordedResource[]): GatewayInfo["ca"] {
+  const ca = resources.find((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert" && r.inputs.isCaCertificate);
+  return ca?.state.certPem && ca.inputs.privateKeyPem ? { certPem: ca.state.certPem, keyPem: ca.inputs.privateKeyPem } : undefined;
+}
+
+/** The running gateway with every app's chain as declared (grants, bucket, credentials), or why it is absent. */
+export function gatewayInfo(up: BringUp, config: Record<string, unknown>): GatewayInfo | { absent: string } {
+  const gateway = byRole(up, "gateway");
+  if (!gateway.started.length) return { absent: gateway.reason };
+  const { config: platform } = parsePlatformConfig(rawConfigFromFlatMap(config));
+  const identity = byRole(up, "identity");
+  return {
+    present: true,
+    containerId: gateway.started[0].id,
+    adminPort: platform.gateway.adminPort,
+    services: platform.services.map((s) => s.name),
+    identity: identity.started.length ? { present: true } : { absent: identity.reason },
+    ca: platformCa(up.resources),
+    apps: platform.apps.map((app) => ({
+      name: app.name,
+      spiffeId: spiffeId(platform.trustDomain, "app", app.name),
+      clientId: app.name,
+      grants: app.services.map((g) => ({ service: g.name, methods: [...g.methods], pathPrefixes: [...g.pathPrefixes] })),
+      rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond, burst: app.rateLimit.burst },
+      credentials: appCredentials(up.resources, app.name),
+    })),
   };
 }

@@ -18,7 +18,11 @@ export async function createHostFixtures(runId: string): Promise<HostFixtures> {
   const nonce = randomBytes(12).toString("hex");
   const path = `${dir}/host-marker`;
   writeFileSync(path, `${nonce}\n`, { mode: 0o644 });
-  const server = createServer((socket) => socket.end("platform-sandbox-host\n"));
+  const server = createServer((socket) => {
+    // a probe that reaches it may reset the connection at once (ECONNRESET): not an error of the run's
+    socket.on("error", () => undefined);
+    socket.end("platform-sandbox-host\n");
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "0.0.0.0", () => resolve());

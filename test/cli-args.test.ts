@@ -94,6 +94,7 @@ const COMMANDS: { name: string; argv: string[] }[] = [
   { name: "platform-policy-check", argv: [join(REPO, "checker/bin.js")] },
   { name: "bench", argv: ["--import", "tsx", join(REPO, "bench/run.ts")] },
   { name: "list-images", argv: ["--import", "tsx", join(REPO, "scripts/list-images.ts")] },
+  { name: "engine-networks", argv: ["--import", "tsx", join(REPO, "scripts/engine-networks.ts")] },
 ];
 
 describe("every command parses through cli/args", { timeout: 120_000 }, () => {

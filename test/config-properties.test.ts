@@ -5,13 +5,15 @@ import { cidrsOverlap, containsCidr, parseCidr } from "../config/cidr";
 import { ConfigError } from "../config/errors";
 import { parsePlatformConfig } from "../config/load";
 import { buildPlan } from "../plan/plan";
-import { DNS_LABEL } from "../config/primitives";
+import { DNS_LABEL, egressEntryProblem, workloadName } from "../config/primitives";
 import { appContainer } from "../render/workloads";
 import { minimalConfig } from "./support/stack-config";
 
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/).filter((s) => !s.includes("--"));
 const host = fc.array(label, { minLength: 2, maxLength: 4 }).map((labels) => labels.join("."));
-const domain = fc.tuple(fc.boolean(), host).map(([suffix, h]) => (suffix ? `.${h}` : h));
+// valid specs hold only what the schema accepts: no public suffix as a .suffix, no reserved app name
+const domain = fc.tuple(fc.boolean(), host).map(([suffix, h]) => (suffix ? `.${h}` : h)).filter((d) => egressEntryProblem(d) === undefined);
+const appName = label.filter((n) => n !== "weather" && workloadName.safeParse(n).success);
 const appEntry = (name: string) =>
   fc.record({
     egress: fc.uniqueArray(domain, { maxLength: 4 }),
@@ -27,7 +29,7 @@ const appEntry = (name: string) =>
     resources: { memoryMb: r.memoryMb, cpus: r.cpus, maxProcesses: r.maxProcesses },
     runtime: r.runtime,
   }));
-const appList = fc.uniqueArray(label.filter((n) => n !== "weather"), { minLength: 1, maxLength: 25 }).chain((names) => fc.tuple(...names.map(appEntry)));
+const appList = fc.uniqueArray(appName, { minLength: 1, maxLength: 25 }).chain((names) => fc.tuple(...names.map(appEntry)));
 const baseCidr = fc.constantFrom("10.208.0.0/16", "10.0.0.0/12", "192.168.0.0/20", "172.20.0.0/18");
 const prefix = fc.integer({ min: 24, max: 29 });
 

@@ -2,19 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../config/errors";
 import { parseAppManifest, parsePlatformConfig } from "../config/load";
+import { configProblems } from "./support/config-render";
 import { minimalConfig, rawPlatformConfig } from "./support/stack-config";
 
-function problems(mutate: (config: Record<string, any>) => void): string[] {
-  const config = minimalConfig();
-  mutate(config);
-  try {
-    parsePlatformConfig(config);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
-}
+const problems = (mutate: (config: Record<string, any>) => void): string[] => configProblems(mutate).map((p) => `${p.path}: ${p.message}`);
 
 describe("stack config validation", () => {
   it("accepts the minimal config and applies the documented defaults", () => {
@@ -35,7 +26,7 @@ describe("stack config validation", () => {
     const { config: platform, warnings } = parsePlatformConfig(rawPlatformConfig("dev"));
     assert.ok(platform.services.length >= 2 && platform.apps.length >= 2);
     assert.equal(warnings.length, 7);
-    assert.match(warnings[0], /^platform:gateway\.image: image envoyproxy\/envoy:v1\.31\.0 is not pinned by digest/);
+    assert.match(warnings[0], /^platform:gateway\.image: image platform\/envoy:1\.40\.0 is not pinned by digest/);
     assert.ok(warnings.some((w) => w.startsWith("platform:apps[1].image: ")));
   });
 
@@ -45,7 +36,7 @@ describe("stack config validation", () => {
     ["unknown top-level key", (c) => (c.gatway = {}), 'platform:gatway: unknown key "gatway": remove it or check its spelling'],
     ["unknown app key that would loosen hardening", (c) => (c.apps[0].privileged = true), 'platform:apps[0].privileged: unknown key "privileged": remove it or check its spelling'],
     ["app name not a DNS label", (c) => (c.apps[0].name = "Alpha_1"), 'platform:apps[0].name: "Alpha_1" is not a lowercase DNS label'],
-    ["name shared by app and service", (c) => (c.apps[0].name = "weather"), 'platform:apps[0].name: name "weather" is already used by services.0.name: names must be unique across apps and services'],
+    ["name shared by app and service", (c) => (c.apps[0].name = "weather"), 'platform:apps[0].name: name "weather" is already used by platform:services[0].name: names must be unique across apps and services'],
     ["grant of an unknown service", (c) => (c.apps[0].services = [{ name: "wether" }]), 'platform:apps[0].services[0].name: "wether" is not a service of this platform (services: weather)'],
     ["service granted twice", (c) => (c.apps[0].services = [{ name: "weather" }, { name: "weather" }]), 'platform:apps[0].services[1].name: service "weather" is granted twice: merge the two grants'],
     ["unknown method", (c) => (c.apps[0].services[0].methods = ["GET", "TRACE"]), "platform:apps[0].services[0].methods[1]: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"],
@@ -63,16 +54,17 @@ describe("stack config validation", () => {
     ["memory above the upper bound", (c) => (c.apps[0].resources = { memoryMb: 65536 }), "platform:apps[0].resources.memoryMb: memoryMb must be an integer at least 16 and at most 16384"],
     ["cpus zero", (c) => (c.apps[0].resources = { cpus: 0 }), "platform:apps[0].resources.cpus: cpus must be a number at least 0.01 and at most 16"],
     ["too many processes", (c) => (c.apps[0].resources = { maxProcesses: 100000 }), "platform:apps[0].resources.maxProcesses: maxProcesses must be an integer at least 16 and at most 4096"],
-    ["rate limit zero", (c) => (c.apps[0].rateLimit = { requestsPerSecond: 0 }), "platform:apps[0].rateLimit.requestsPerSecond: requestsPerSecond must be a number greater than 0 and at most 10000"],
+    ["rate limit zero", (c) => (c.apps[0].rateLimit = { requestsPerSecond: 0 }), "platform:apps[0].rateLimit.requestsPerSecond: requestsPerSecond must be a number at least 0.001 and at most 10000"],
     ["unknown runtime", (c) => (c.apps[0].runtime = "kata"), 'platform:apps[0].runtime: expected "runc" or "runsc" (gVisor)'],
     ["env overriding the proxy", (c) => (c.apps[0].env = { HTTPS_PROXY: "http://evil:3128" }), "platform:apps[0].env.HTTPS_PROXY: HTTPS_PROXY is set by the platform and cannot be overridden: remove it"],
     ["plain-text credential in env", (c) => (c.apps[0].env = { DB_PASSWORD: "hunter2" }), "platform:apps[0].env.DB_PASSWORD: DB_PASSWORD looks like a credential"],
     ["public base CIDR", (c) => (c.network = { baseCidr: "8.8.0.0/16" }), "platform:network.baseCidr: 8.8.0.0/16 is not inside a private range"],
     ["base CIDR with host bits", (c) => (c.network = { baseCidr: "10.208.1.0/16" }), 'platform:network.baseCidr: "10.208.1.0/16" is not an IPv4 network in CIDR form with no host bits set'],
     ["base CIDR too small", (c) => (c.network = { baseCidr: "10.208.0.0/24" }), "platform:network.baseCidr: 10.208.0.0/24: the prefix length must be between /8 and /22"],
-    ["service without healthcheck", (c) => delete c.services[0].healthPath, "platform:services[0]: a service needs a healthcheck (CIS 5.27): set healthPath (probed with wget) or healthcheck.command"],
     ["healthcheck not in exec form", (c) => (c.apps[0].healthcheck = { command: ["curl", "x"] }), 'platform:apps[0].healthcheck.command: the first element must be "CMD" or "CMD-SHELL"'],
     ["postgres without image", (c) => (c.identity.database = { kind: "postgres" }), 'platform:identity.database.image: database.kind is "postgres": set database.image to a pinned PostgreSQL image'],
+    ["a Keycloak image that is not pre-built", (c) => (c.identity.optimizedImage = false), "platform:identity.optimizedImage: Keycloak cannot rebuild itself under the platform's read-only root: use an image pre-built with `kc.sh build`"],
+    ["optimizedImage not a boolean", (c) => (c.identity.optimizedImage = "true"), "platform:identity.optimizedImage: Keycloak cannot rebuild itself"],
     ["leaf outliving the CA", (c) => (c.ca = { validityHours: 100, leafValidityHours: 200, earlyRenewalHours: 10 }), "platform:ca.leafValidityHours: must be less than the CA's validityHours (100)"],
     ["missing gateway image", (c) => delete c.gateway, "platform:gateway: is required"],
   ];
@@ -82,6 +74,13 @@ describe("stack config validation", () => {
       assert.ok(found.some((p) => p.includes(expected)), `expected a problem containing:\n  ${expected}\ngot:\n  ${found.join("\n  ")}`);
     });
   }
+
+  it("identity.optimizedImage: omitted means true (Keycloak always starts --optimized); true is accepted", () => {
+    assert.equal(parsePlatformConfig(minimalConfig()).config.identity.optimizedImage, true);
+    const config = minimalConfig();
+    config.identity.optimizedImage = true;
+    assert.equal(parsePlatformConfig(config).config.identity.optimizedImage, true);
+  });
 
   it("reports every problem at once and names the config source", () => {
     const config = minimalConfig();

@@ -6,7 +6,7 @@ import { renderEnvoyBootstrap, renderEnvoyYaml } from "../render/envoy/bootstrap
 import { gatewayLogFormat } from "../render/envoy/access-log";
 import { STRONG_CIPHER_SUITES } from "../render/envoy/app-chain";
 import { formatDuration, sustainedRate, tokenBucket } from "../render/envoy/rate-limit";
-import { validateEnvoyBootstrap } from "./support/envoy-proto/validator";
+import { checkGatewayInvariants } from "../render/envoy/invariants";
 import { assertGolden } from "./support/envoy-golden";
 import { sampleGatewayInput, pinOf } from "./support/envoy-inputs";
 import { reaches, rbacAllows, routedCluster } from "./support/envoy-rbac-sim";
@@ -23,11 +23,11 @@ test("golden: the sample bootstrap renders byte for byte as reviewed", () => {
   assertGolden("envoy/sample-bootstrap.yaml", renderEnvoyYaml(sampleGatewayInput()));
 });
 
-test("the YAML text parses back to the validated object and passes the strict validator", () => {
+test("the YAML text parses back to the rendered object, which holds the gateway's invariants", () => {
   const yamlText = renderEnvoyYaml(sampleGatewayInput());
   const parsed = parse(yamlText);
   assert.deepEqual(parsed, rendered());
-  assert.deepEqual(validateEnvoyBootstrap(parsed), []);
+  assert.deepEqual(checkGatewayInvariants(parsed), []);
 });
 
 test("one filter chain per app, selected by exactly that app's source subnet", () => {
@@ -88,6 +88,64 @@ test("RBAC: grants with method, path prefix, the app's cert, its own azp and the
   assert.equal(reaches(chain, token), "platform.identity", "token endpoint without a token");
   assert.equal(rbacAllows(chain, { ...token, method: "GET" }), false);
   assert.equal(rbacAllows(chain, { ...token, path: "/realms/master/protocol/openid-connect/token" }), false, "only our realm");
+});
+
+test("RBAC principals: the client certificate through mtls_authenticated (URI SAN), the token through sourced_metadata", () => {
+  const chain = chainOf(rendered(), "forecast-widget");
+  const policies = filter(chain, "envoy.filters.http.rbac").rules.policies;
+  const certIsApp = {
+    custom: {
+      name: "envoy.rbac.principals.mtls_authenticated",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.rbac.principals.mtls_authenticated.v3.Config",
+        san_matcher: { san_type: "URI", matcher: { exact: "spiffe://test.platform.example/app/forecast-widget" } },
+      },
+    },
+  };
+  assert.deepEqual(policies["token-endpoint"].principals, [certIsApp]);
+  const [cert, azp, scope] = policies["service:weather"].principals[0].and_ids.ids;
+  assert.deepEqual(cert, certIsApp);
+  assert.deepEqual(azp, { sourced_metadata: { metadata_matcher: { filter: "envoy.filters.http.jwt_authn", path: [{ key: "jwt_payload" }, { key: "azp" }], value: { string_match: { exact: "forecast-widget" } } } } });
+  assert.deepEqual(scope.sourced_metadata.metadata_matcher.value, { list_match: { one_of: { string_match: { exact: "service.weather" } } } });
+  const legacy = JSON.stringify(policies);
+  assert.ok(!legacy.includes('"authenticated"') && !legacy.includes('"metadata":'), "no deprecated or discouraged principal");
+});
+
+/** `value` with every node `replace` answers for swapped for its answer. */
+function replaceDeep(value: unknown, replace: (node: any) => unknown): any {
+  const swapped = replace(value);
+  if (swapped !== undefined) return swapped;
+  if (Array.isArray(value)) return value.map((v) => replaceDeep(v, replace));
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceDeep(v, replace)]));
+  return value;
+}
+
+test("the RBAC simulator depends on the certificate principal: without its SAN check another app's certificate would pass", () => {
+  const chain = chainOf(rendered(), "forecast-widget");
+  const req = { method: "GET", path: "/weather/v1/current", peerUri: "spiffe://test.platform.example/app/backup-agent", jwt: { azp: "forecast-widget", scope: ["service.weather"] } };
+  assert.equal(rbacAllows(chain, req), false);
+  let certPrincipals = 0;
+  const weakened = replaceDeep(chain, (node) => {
+    if (!node?.custom) return undefined;
+    certPrincipals++;
+    return { custom: { ...node.custom, typed_config: { "@type": node.custom.typed_config["@type"], any_validated_client_certificate: true } } };
+  });
+  assert.equal(certPrincipals, 2, "one certificate principal per policy (token endpoint, weather)");
+  assert.equal(rbacAllows(weakened, req), true, "with any validated certificate, the other app's certificate is let through");
+  const legacy = replaceDeep(chain, (node) => (node?.custom ? { authenticated: { principal_name: { exact: "x" } } } : undefined));
+  assert.throws(() => rbacAllows(legacy, req), /sim: unsupported principal/, "principals the renderer no longer emits are not modelled");
+});
+
+test("internal_address_config: no app is an internal client; a connection limit through the overload manager", () => {
+  const b = rendered();
+  for (const chain of chains(b)) assert.deepEqual(hcm(chain).internal_address_config, { unix_sockets: false, cidr_ranges: [{ address_prefix: "127.0.0.1", prefix_len: 32 }] }, chain.name);
+  assert.equal(b.layered_runtime, undefined, "the runtime key for the connection limit is deprecated");
+  assert.deepEqual(b.overload_manager.resource_monitors, [
+    {
+      name: "envoy.resource_monitors.global_downstream_max_connections",
+      typed_config: { "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig", max_active_downstream_connections: 10000 },
+    },
+  ]);
 });
 
 test("paths are normalized before RBAC sees them, and escaped slashes are rejected", () => {

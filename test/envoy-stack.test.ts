@@ -9,7 +9,7 @@ import { infraAddress } from "../plan/plan";
 import { buildPlan } from "../plan/plan";
 import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import { spkiPinFromPem } from "../render/envoy/spki";
-import { validateEnvoyBootstrap } from "./support/envoy-proto/validator";
+import { checkGatewayInvariants } from "../render/envoy/invariants";
 import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
 import { checkRealm, realmSchema } from "../render/keycloak/realm-schema";
 import { PROGRAM, stackConfig } from "./support/stack-config";
@@ -119,9 +119,9 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
     assert.deepEqual(keycloak.inputs.networksAdvanced.map((n: Obj) => [n.name, n.ipv4Address]), [["plat-dev-identity", infraAddress(plan.networks.identity, "identity")]]);
   });
 
-  it("uploads an Envoy bootstrap that passes the strict validator, with admin on loopback", () => {
+  it("uploads an Envoy bootstrap that holds the gateway's invariants, with admin on loopback (real Envoy: envoy-real-binary.test.ts)", () => {
     const bootstrap = parse(upload(gateway, "/etc/platform/tls/envoy.yaml"));
-    assert.deepEqual(validateEnvoyBootstrap(bootstrap), []);
+    assert.deepEqual(checkGatewayInvariants(bootstrap), []);
     assert.equal(bootstrap.admin.address.socket_address.address, "127.0.0.1");
     assert.deepEqual(gateway.inputs.command.slice(0, 3), ["envoy", "-c", "/etc/platform/tls/envoy.yaml"]);
   });
@@ -205,7 +205,7 @@ describe("the dev stack with gateway and identity, under mocks", { timeout: 180_
 
 describe("a production-like stack with PostgreSQL for Keycloak", { timeout: 120_000 }, () => {
   it("adds a hardened database container on the identity network and points Keycloak at it", async () => {
-    const config = { ...stackConfig("dev"), "platform:identity": { image: "quay.io/keycloak/keycloak:26.0.0", database: { kind: "postgres", image: "postgres:16" } } };
+    const config = { ...stackConfig("dev"), "platform:identity": { image: "platform/keycloak:26.7.3-postgres", database: { kind: "postgres", image: "platform/postgres:15" } } };
     const run = await runProgram(PROGRAM, { config, stack: "dev", material: "fast" });
     const containers = run.ofType(CONTAINER);
     const db = containers.find((c) => role(c) === "database")!;
@@ -236,7 +236,10 @@ describe("a production-like stack with PostgreSQL for Keycloak", { timeout: 120_
       assert.deepEqual(seed.inputs.uploads.filter((u: Obj) => u.file === "/etc/platform/tls/db-password"), [{ file: "/etc/platform/tls/db-password", content: dbPassword, permissions: "0440", owner: "0", group: c === db ? "999" : "9200" }]);
     }
     assert.deepEqual(seedOf(containers, db).inputs.uploads.map((u: Obj) => u.file), ["/etc/platform/tls/db-password"], "the database seed carries only the password");
-    assert.match(kc.inputs.entrypoints[2], /KC_DB_PASSWORD="\$\(< \/etc\/platform\/tls\/db-password\)" && export KC_DB_PASSWORD && exec /);
+    const script = kc.inputs.entrypoints[2] as string;
+    assert.match(script, /KC_DB_PASSWORD="\$\(< \/etc\/platform\/tls\/db-password\)" && export KC_DB_PASSWORD && /);
+    assert.ok(script.indexOf("export KC_DB_PASSWORD") < script.indexOf("kc.sh"), "the password is exported before any kc.sh runs");
+    assert.match(script, / && exec \/opt\/keycloak\/bin\/kc\.sh /);
     assert.ok(kc.inputs.entrypoints.join(" ").includes("'--db=postgres'"));
   });
 });

@@ -7,19 +7,18 @@
 // the contract of docs/log-formats.md. Addresses come from the platform's own plan (plan/plan.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { parsePlatformConfig, stackFilePath } from "../config/load";
+import { parsePlatformConfig } from "../config/load";
 import { buildPlan } from "../plan/plan";
 import { dockerUnavailable } from "../sandbox/docker-availability";
 import { execIn } from "../sandbox/exec";
 import { PLATFORM_LABEL } from "../plan/names";
+import { auditRecords, monitorFiles, MonitorProcess, phaseClock, runMonitorCli as runCli, verifyAudit, waitFor, waitForEnforcedBan } from "./support/monitor-process";
 
-const REPO = join(__dirname, "..");
 const SQUID_IMAGE = "platform/squid:dev";
 const APP_IMAGE = "platform/busybox:dev";
 const APP = "flood";
@@ -47,21 +46,6 @@ function squidConf(appSubnet: string, app: string): string {
   ].join("\n");
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "monitor/cli.ts"), ...args], { cwd: REPO, encoding: "utf8", timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 /** One CONNECT through the proxy from inside the app: the status line, or the error when the proxy is unreachable. */
 async function probeProxy(container: Docker.Container, proxyIp: string, host: string): Promise<string> {
   const script = `printf 'CONNECT ${host}:443 HTTP/1.1\\r\\nHost: ${host}:443\\r\\n\\r\\n' | timeout 3 nc -w 2 ${proxyIp} 3128 2>&1 | head -1`;
@@ -76,12 +60,10 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
   const stack = `mon8-${id}`;
   const work = mkdtempSync(join(tmpdir(), `${stack}-`));
   const created: { containers: Docker.Container[]; networks: Docker.Network[] } = { containers: [], networks: [] };
-  let monitorProcess: ChildProcess | undefined;
-  const monitorLog: string[] = [];
-  const started = Date.now();
-  const phase = (name: string) => t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)}s ${name}`);
+  let monitor: MonitorProcess | undefined;
+  const phase = phaseClock(t);
   t.after(async () => {
-    if (monitorProcess && monitorProcess.exitCode === null) monitorProcess.kill("SIGKILL");
+    monitor?.kill();
     phase("cleaning up");
     for (const container of created.containers) await container.remove({ force: true }).catch(() => undefined);
     for (const network of created.networks) await network.remove().catch(() => undefined);
@@ -158,26 +140,11 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
 
   phase("squid answers");
   // --- the monitor, as its command runs in production ---
-  const stateDir = join(work, "state");
-  const keyFile = join(work, "audit.key");
-  writeFileSync(keyFile, randomBytes(32).toString("hex"), { mode: 0o600 });
-  const stackFile = stackFilePath(stack, work);
-  writeFileSync(stackFile, `config:\n  platform:monitor:\n    rules:\n      egressDenials:\n        threshold: ${THRESHOLD}\n        windowSeconds: 30\n`);
-  const common = ["--stack", stack, "--state-dir", stateDir, "--audit-key-file", keyFile];
-  const startMonitor = () => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "monitor/cli.ts"), "run", ...common, "--config", stackFile], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-    child.stderr!.on("data", (chunk: Buffer) => monitorLog.push(chunk.toString()));
-    child.stdout!.on("data", (chunk: Buffer) => monitorLog.push(chunk.toString()));
-    return child;
-  };
-  const stopMonitor = async () => {
-    const exited = new Promise((resolve) => monitorProcess!.once("exit", resolve));
-    monitorProcess!.kill("SIGTERM");
-    assert.equal(await exited, 0, monitorLog.join(""));
-  };
-  monitorProcess = startMonitor();
-  await waitFor("the monitor to follow the egress proxy", 30_000, () => (monitorLog.join("").includes(`following egress:${stack}-egress`) ? true : undefined));
-
+  const files = monitorFiles(work, stack, { egressDenials: { threshold: THRESHOLD, windowSeconds: 30 } });
+  const { common } = files;
+  monitor = new MonitorProcess(files);
+  monitor.start();
+  await monitor.waitForLog(`following egress:${stack}-egress`, 30_000);
 
   phase("monitor follows the proxy");
   // --- the flood: 2x the threshold of CONNECTs to destinations off the whitelist (the ban may cut it short) ---
@@ -187,15 +154,10 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
 
   phase("flood sent");
   // --- banned: recorded with evidence, container cut off from its app network ---
-  const bansFile = join(stateDir, "bans.json");
-  const ban = await waitFor("the ban to be enforced", 30_000, () => {
-    if (!existsSync(bansFile)) return undefined;
-    const record = JSON.parse(readFileSync(bansFile, "utf8")).bans.find((b: { app: string }) => b.app === APP);
-    return record?.enforcement?.networks?.length ? record : undefined;
-  });
+  const ban = await waitForEnforcedBan(files, APP, 30_000);
   assert.equal(ban.evidence.rule, "egressDenials");
   assert.ok(ban.evidence.samples.some((line: string) => line.includes('"result":"TCP_DENIED')), "evidence holds real Squid log lines");
-  assert.deepEqual(ban.enforcement.networks, [{ network: app.network.dockerName, ipv4Address: app.ip, aliases: [APP] }]);
+  assert.deepEqual(ban.enforcement!.networks, [{ network: app.network.dockerName, ipv4Address: app.ip, aliases: [APP] }]);
   assert.deepEqual(Object.keys((await appContainer.inspect()).NetworkSettings.Networks), []);
   const whileBanned = await probeProxy(appContainer, app.egressIp, "reachability-probe.example");
   assert.ok(!whileBanned.startsWith("HTTP/"), `the banned app must not reach the proxy, got ${JSON.stringify(whileBanned)}`);
@@ -215,12 +177,12 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
   phase("stats checked");
 
   // --- the ban survives a restart of the monitor and is re-applied at start ---
-  await stopMonitor();
+  await monitor.stop();
   await network.connect({ Container: (await appContainer.inspect()).Id, EndpointConfig: { IPAMConfig: { IPv4Address: app.ip }, Aliases: [APP] } });
   assert.match(await probeProxy(appContainer, app.egressIp, "reachability-probe.example"), /^HTTP\/1\.1 /, "reconnected behind the monitor's back");
-  monitorProcess = startMonitor();
+  monitor.start();
   await waitFor("the restarted monitor to cut the app off again", 30_000, async () => (Object.keys((await appContainer.inspect()).NetworkSettings.Networks).length === 0 ? true : undefined));
-  await waitFor("the restarted monitor to follow the proxy", 30_000, () => (monitorLog.join("").split("following egress:").length >= 3 ? true : undefined));
+  await monitor.waitForLog("following egress:", 30_000, 2);
   phase("ban re-applied after a monitor restart");
   // --- a recreated container of a banned app is cut off again ---
   await appContainer.remove({ force: true });
@@ -235,17 +197,17 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
   assert.equal(attachment?.IPAddress, app.ip);
   assert.ok(attachment?.Aliases?.includes(APP));
   assert.match(await probeProxy(appContainer, app.egressIp, "reachability-probe.example"), /^HTTP\/1\.1 /, "reaches the proxy again");
-  assert.equal(JSON.parse(readFileSync(bansFile, "utf8")).bans.length, 0);
+  assert.equal(JSON.parse(readFileSync(files.bansFile, "utf8")).bans.length, 0);
 
   phase("unbanned, proxy reachable again");
   // --- stop the monitor; its audit log verifies, and fails after a one-byte change ---
-  await stopMonitor();
+  await monitor.stop();
   phase("monitor stopped");
-  const auditFile = join(stateDir, "audit.jsonl");
-  const verified = runCli(["verify", auditFile, "--audit-key-file", keyFile]);
+  const auditFile = files.auditFile;
+  const verified = verifyAudit(files);
   assert.equal(verified.status, 0, verified.stdout + verified.stderr);
   assert.match(verified.stdout, /^OK /);
-  const types = readFileSync(auditFile, "utf8").trim().split("\n").map((line) => JSON.parse(line).type);
+  const types = auditRecords(files).map((record) => record.type);
   for (const type of ["header", "start", "event", "ban", "enforcement", "unban", "stop", "checkpoint"]) assert.ok(types.includes(type), `audit log has a ${type} record`);
 
   phase("audit log verified");
@@ -256,7 +218,7 @@ test("e2e: a flooding app is banned from the real egress proxy, unbanned, and th
   const target = bytes.indexOf(Buffer.from('"app":"'), offset) + 7;
   bytes[target] = bytes[target] === 0x78 ? 0x79 : 0x78; // one byte of the banned app's name
   writeFileSync(auditFile, bytes);
-  const tampered = runCli(["verify", auditFile, "--audit-key-file", keyFile]);
+  const tampered = verifyAudit(files);
   assert.equal(tampered.status, 1, tampered.stdout + tampered.stderr);
   assert.match(tampered.stdout, new RegExp(`modified: line ${banLine + 1} `));
 });

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { parseLogLine, parseLogTime } from "../monitor/events/parse";
 import { LineSplitter } from "../monitor/events/line-splitter";
 import { MalformedLines } from "../monitor/events/malformed";
+import { isRateLimited, isSecurityEvent } from "../monitor/events/types";
 
 const squidLine = {
   source: "egress",
@@ -60,6 +61,79 @@ test("parses the gateway format, unknown extra fields allowed", () => {
   assert.equal(result.event.timeMs, Date.parse("2026-11-23T12:00:00.250Z"));
   assert.equal(result.event.flags, "UAEX");
   assert.equal(result.event.peer, envoyLine.peer);
+});
+
+// Real lines, verbatim, from the platform's own gateway (platform/envoy:1.40.0 running the rendered
+// bootstrap of the dev stack, brought up by the sandbox in a base CIDR of its own, 10.178.0.0/16).
+// Envoy ≥ 1.33 keeps value types in json_format: status, duration_ms and byte counts are numbers, and a
+// value Envoy does not have is null (never "-"); tokens are never logged (token_client is the JWT's azp).
+const REAL_ENVOY_LINES = {
+  // no token, valid mTLS: jwt_authn answers 401 (what the authFailures rule counts)
+  noToken: `{"app":"forecast-widget","bytes_received":0,"bytes_sent":14,"client":"10.178.144.68","details":"jwt_authn_access_denied{Jwt_is_missing}","duration_ms":0,"flags":"-","method":"GET","path":"/weather/v1/forecast","peer":"spiffe://dev.platform.example/app/forecast-widget","request_id":"e6de7ef9-46d0-4687-8560-ac538bebbf30","service":"weather","source":"gateway","status":401,"time":"2026-11-30T01:28:34.548Z","token_client":null,"upstream_host":null}`,
+  badToken: `{"app":"forecast-widget","bytes_received":0,"bytes_sent":29,"client":"10.178.144.68","details":"jwt_authn_access_denied{Jwt_header_is_an_invalid_JSON}","duration_ms":0,"flags":"-","method":"GET","path":"/weather/v1/current","peer":"spiffe://dev.platform.example/app/forecast-widget","request_id":"cd1929f5-363e-4fbe-92a5-d87d011ee009","service":"weather","source":"gateway","status":401,"time":"2026-11-30T01:29:34.745Z","token_client":null,"upstream_host":null}`,
+  // the token route through the gateway to Keycloak
+  token: `{"app":"backup-agent","bytes_received":107,"bytes_sent":1019,"client":"10.178.190.116","details":"via_upstream","duration_ms":88,"flags":"-","method":"POST","path":"/realms/platform/protocol/openid-connect/token","peer":"spiffe://dev.platform.example/app/backup-agent","request_id":"6dd3f271-f61d-4058-83ec-60aee2bcee2e","service":"platform.identity","source":"gateway","status":200,"time":"2026-11-30T01:29:45.158Z","token_client":null,"upstream_host":"10.178.1.4:8443"}`,
+  granted: `{"app":"backup-agent","bytes_received":0,"bytes_sent":18,"client":"10.178.190.116","details":"via_upstream","duration_ms":3,"flags":"-","method":"GET","path":"/weather/v1/current/","peer":"spiffe://dev.platform.example/app/backup-agent","request_id":"dbc33ec5-d270-4e00-b0f0-80213b7c3036","service":"weather","source":"gateway","status":200,"time":"2026-11-30T01:29:45.255Z","token_client":"backup-agent","upstream_host":"10.178.0.128:8080"}`,
+  // RBAC denies a service the app was not granted: no route was taken, so service is null
+  ungranted: `{"app":"forecast-widget","bytes_received":0,"bytes_sent":19,"client":"10.178.144.68","details":"rbac_access_denied_matched_policy[none]","duration_ms":0,"flags":"-","method":"GET","path":"/storage/v1/buckets/backup-agent","peer":"spiffe://dev.platform.example/app/forecast-widget","request_id":"2b4e0898-71f0-4b55-bbdb-ee34d57925e4","service":null,"source":"gateway","status":403,"time":"2026-11-30T01:29:34.732Z","token_client":"forecast-widget","upstream_host":null}`,
+  rateLimited: `{"app":"forecast-widget","bytes_received":0,"bytes_sent":18,"client":"10.178.144.68","details":"local_rate_limited","duration_ms":0,"flags":"RL","method":"GET","path":"/weather/v1/forecast","peer":"spiffe://dev.platform.example/app/forecast-widget","request_id":"02e2d3f6-c85a-4616-9451-f7aa125a832c","service":"weather","source":"gateway","status":429,"time":"2026-11-30T01:29:53.693Z","token_client":null,"upstream_host":null}`,
+  // garbage over TLS: Envoy answers 400 before it has a request line, so method, path and request_id are null
+  codecError: `{"app":"forecast-widget","bytes_received":0,"bytes_sent":11,"client":"10.178.144.68","details":"http1.invalid_characters","duration_ms":0,"flags":"DPE","method":null,"path":null,"peer":"spiffe://dev.platform.example/app/forecast-widget","request_id":null,"service":null,"source":"gateway","status":400,"time":"2026-11-30T01:29:34.792Z","token_client":null,"upstream_host":null}`,
+  // the app hung up in the middle of its request headers: no response, status 0
+  halfRequest: `{"app":"backup-agent","bytes_received":0,"bytes_sent":0,"client":"10.178.190.116","details":"downstream_remote_disconnect","duration_ms":160,"flags":"DC","method":null,"path":null,"peer":"spiffe://dev.platform.example/app/backup-agent","request_id":null,"service":null,"source":"gateway","status":0,"time":"2026-11-30T01:29:45.316Z","token_client":null,"upstream_host":null}`,
+};
+
+test("parses every kind of line the real Envoy 1.40 gateway writes (numbers stay numbers, missing values are null)", () => {
+  const parsed = Object.fromEntries(
+    Object.entries(REAL_ENVOY_LINES).map(([name, line]) => {
+      const result = parseLogLine(line);
+      assert.ok(result.ok, `${name}: ${result.ok ? "" : result.reason}`);
+      assert.equal(result.event.source, "gateway");
+      return [name, result.event];
+    }),
+  );
+  assert.deepEqual(parsed.noToken, {
+    source: "gateway",
+    timeMs: Date.parse("2026-11-30T01:28:34.548Z"),
+    app: "forecast-widget",
+    client: "10.178.144.68",
+    method: "GET",
+    status: 401,
+    durationMs: 0,
+    peer: "spiffe://dev.platform.example/app/forecast-widget",
+    path: "/weather/v1/forecast",
+    service: "weather",
+    flags: "-",
+  });
+  assert.equal(parsed.token.durationMs, 88);
+  assert.equal(parsed.ungranted.service, "-", "service null (no route) reads as -");
+  assert.deepEqual([parsed.codecError.method, parsed.codecError.path, parsed.codecError.service, parsed.codecError.status], ["-", "", "-", 400]);
+  assert.deepEqual([parsed.halfRequest.method, parsed.halfRequest.status, parsed.halfRequest.flags, parsed.halfRequest.durationMs], ["-", 0, "DC", 160]);
+  // what the monitor audits and counts
+  const security = Object.entries(parsed).filter(([, event]) => isSecurityEvent(event)).map(([name]) => name);
+  assert.deepEqual(security, ["noToken", "badToken", "ungranted", "rateLimited"]);
+  assert.deepEqual(Object.entries(parsed).filter(([, event]) => isRateLimited(event)).map(([name]) => name), ["rateLimited"]);
+});
+
+test("gateway: null is 'no value' only where Envoy writes it; other wrong types are malformed", () => {
+  const base = JSON.parse(REAL_ENVOY_LINES.noToken) as Record<string, unknown>;
+  const line = (change: Record<string, unknown>) => JSON.stringify({ ...base, ...change });
+  for (const field of ["peer", "path", "service", "flags"]) {
+    assert.ok(parseLogLine(line({ [field]: null })).ok, `${field}: null`);
+    const wrong = parseLogLine(line({ [field]: 7 }));
+    assert.ok(!wrong.ok && new RegExp(`"${field}"`).test(wrong.reason), `${field}: 7`);
+  }
+  for (const field of ["time", "app", "client", "status"]) {
+    const result = parseLogLine(line({ [field]: null }));
+    assert.ok(!result.ok && new RegExp(`"${field}"`).test(result.reason), `${field}: null is malformed`);
+  }
+  assert.ok(parseLogLine(line({ duration_ms: null })).ok, "duration_ms: null reads as 0");
+  // older Envoy (json_format before 1.33) wrote every value as a string
+  const legacy = parseLogLine(line({ status: "401", duration_ms: "2", peer: "-", service: "-" }));
+  assert.ok(legacy.ok && legacy.event.status === 401 && legacy.event.durationMs === 2);
+  // Squid always has a method: null is malformed in the egress format
+  const egress = parseLogLine(JSON.stringify({ ...squidLine, method: null }));
+  assert.ok(!egress.ok && /"method"/.test(egress.reason));
 });
 
 test("time: ISO-8601 and epoch seconds with millis, nothing else", () => {

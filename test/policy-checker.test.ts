@@ -5,20 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { main } from "../checker/cli";
 import type { CheckReport } from "../checker/report";
 import { CONTAINER, hardenedAppProps } from "./fixtures/policy/resources";
+import { runChecker } from "./support/checker-run";
 
 const REPO = join(__dirname, "..");
 const FIXTURES = join(__dirname, "fixtures", "policy");
 const fixture = (name: string) => join(FIXTURES, name);
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: (t) => (out += `${t}\n`), stderr: (t) => (err += `${t}\n`) });
-  return { code, out, err };
-}
+const run = (args: string[]) => runChecker(args);
 
 async function runJson(args: string[]): Promise<{ code: number; report: CheckReport }> {
   const result = await run(["--format", "json", ...args]);
@@ -72,14 +67,14 @@ describe("platform-policy-check", () => {
       assert.ok(!names.has("platform-app-weather-widget-container"), "the vetted app itself has no finding (its image is pinned)");
     });
 
-    it("rejects a manifest that grants a service the stack does not have, naming the stack config path", async () => {
+    it("rejects a manifest that grants a service the stack does not have, naming the manifest's own path", async () => {
       const manifest = join(dir, "needs-billing.yaml");
       writeFileSync(manifest, `name: invoicer\nimage: registry.example/invoicer@sha256:${"e".repeat(64)}\nservices:\n  - name: billing\n`);
       const { code, report } = await runJson(["--stack", devStack, manifest]);
       assert.equal(code, 1);
       assert.deepEqual(
         report.files[0].findings.map((f) => [f.ruleId, f.field]),
-        [["manifest-schema", "platform:apps[2].services[0].name"]],
+        [["manifest-schema", "app:services[0].name"]],
       );
     });
   });
@@ -158,7 +153,7 @@ describe("platform-policy-check", () => {
     it("JSON: exit 2 with the parse error and its line and column", async () => {
       const { code, out } = await run([fixture("malformed.export.json")]);
       assert.equal(code, 2);
-      assert.match(out, /^  invalid JSON at line 5, column 34: Expected double-quoted property name$/m);
+      assert.match(out, /^  invalid JSON at line 5, column 34: expected a property name in double quotes after ',', found '\}'$/m);
     });
 
     it("YAML: exit 2 with the parse error and its line and column", async () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
-import { hardenedContainer } from "../render/hardening";
+import { hardenedContainer, HardeningInput } from "../render/hardening";
 import { DEFAULT_APP_HEALTHCHECK } from "../render/workloads";
 import { ProviderMirror } from "../sandbox/provider-mirror/docker-resources";
 import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
@@ -16,6 +16,7 @@ import { runSuite } from "../sandbox/probes/suite";
 import { appTarget } from "../sandbox/probes/targets";
 import type { AppTarget, ProbeEnvironment, ProbeResult } from "../sandbox/probes/types";
 import { formatTable } from "../sandbox/report";
+import { ReadinessError, waitUntilHealthy } from "../sandbox/readiness";
 
 const PROBE_IMAGE = "platform/probe:dev";
 const SERVICE_IMAGE = "platform/demo-service:dev";
@@ -40,6 +41,22 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
     const options = internal ? { "com.docker.network.bridge.inhibit_ipv4": "true" } : {};
     await mirror.createNetwork(name, { name, driver: "bridge", internal, options, ipamConfigs: [{ subnet, gateway: host(1), ipRange: `${host(128)}/25` }] });
     return { name, host };
+  }
+
+  /** A hardened app container of the probe image, as the platform renders one. */
+  function appSpec(name: string, uid: number, network: HardeningInput["networks"][number], extra: Partial<HardeningInput> = {}) {
+    return hardenedContainer({
+      name: `${prefix}-${name}`,
+      image: PROBE_IMAGE,
+      hostname: name,
+      uid,
+      env: {},
+      labels: { "platform.role": "app", "platform.app": name },
+      resources: { memoryMb: 64, cpus: 0.25, maxProcesses: 32 },
+      healthcheck: DEFAULT_APP_HEALTHCHECK,
+      networks: [network],
+      ...extra,
+    });
   }
 
   before(async () => {
@@ -68,19 +85,7 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
     ];
     for (const app of declared) {
       const net = await network(`${prefix}-app-${app.name}`, true);
-      const spec = hardenedContainer({
-        name: `${prefix}-${app.name}`,
-        image: PROBE_IMAGE,
-        hostname: app.name,
-        uid: app.uid,
-        env: {},
-        labels: { "platform.role": "app", "platform.app": app.name },
-        resources: app.resources,
-        healthcheck: DEFAULT_APP_HEALTHCHECK,
-        networks: [{ name: net.name, ipv4Address: net.host(4), aliases: [app.name] }],
-        runtime: app.runtime,
-      });
-      const inputs = spec;
+      const inputs = appSpec(app.name, app.uid, { name: net.name, ipv4Address: net.host(4), aliases: [app.name] }, { resources: app.resources, runtime: app.runtime });
       const created = await mirror.createContainer(`app-${app.name}`, inputs);
       apps.push(await appTarget(docker, created.id, app.name));
     }
@@ -89,8 +94,8 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
       docker,
       apps,
       services: [{ name: "weather", ip: weatherIp, port: 8080 }],
-      identity: { absent: "not started: image quay.io/keycloak/keycloak:26.0.0 not present" },
-      gateway: { absent: "not started: image envoyproxy/envoy:v1.31.0 not present" },
+      identity: { absent: "this test declares no identity provider (test/gateway-e2e.test.ts runs Keycloak)" },
+      gateway: { absent: "this test declares no gateway (test/gateway-e2e.test.ts runs Envoy)" },
       egress: { absent: "this test declares no egress proxy" },
       hostMarker: fixtures.hostMarker,
       internet: outside.endpoint,
@@ -116,10 +121,30 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
         assert.equal(result?.verdict, "stopped", `${app.name} ${probe}: ${result?.verdict} ${result?.evidence}`);
       }
     }
+    // without a gateway (or Keycloak) these skip with the reason, never pass
     for (const skipped of hardenedResults.filter((r) => r.category === "gateway" || r.probe === "lateral.identity-direct")) {
       assert.equal(skipped.verdict, "skipped");
-      assert.match(skipped.evidence, /not started: image .* not present/);
+      assert.match(skipped.evidence, /this test declares no (gateway|identity provider)/);
     }
+  });
+
+  it("readiness: a container that never turns healthy fails the wait with its name and its last health check output", async () => {
+    const nonce = `health-${randomBytes(4).toString("hex")}`;
+    const net = await network(`${prefix}-sick`, true);
+    const sick = appSpec("sick", 20099, { name: net.name, aliases: ["sick"] }, {
+      command: ["sleep", "120"],
+      healthcheck: { command: ["CMD-SHELL", `echo ${nonce} not ready; exit 1`], intervalSeconds: 1, timeoutSeconds: 2, retries: 1, startPeriodSeconds: 0 },
+    });
+    const created = await mirror.createContainer("sick", sick);
+    const lines: string[] = [];
+    const failure = await waitUntilHealthy(docker, { containers: [{ resource: "sick", name: created.name, id: created.id, labels: {}, inputs: sick }] }, { timeoutMs: 8_000, intervalMs: 500, log: (l) => lines.push(l) }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    assert.ok(failure instanceof ReadinessError, `the wait fails: ${failure}`);
+    assert.match(failure.message, new RegExp(`^${created.name} did not become healthy within \\d+ s: health (unhealthy|starting)`));
+    assert.match(failure.message, new RegExp(`last health check \\(exit 1, [^)]*\\): ${nonce} not ready`));
+    assert.ok(lines.some((l) => l.startsWith("waiting") && l.includes(created.name)), `progress is printed: ${lines.join(" | ")}`);
   });
 
   it("the gVisor app runs on gVisor's kernel", async (t) => {

@@ -141,6 +141,16 @@ describe("index.ts under mocks with Pulumi.dev.yaml", { timeout: 120_000 }, () =
     assert.equal(backup.inputs.runtime, "runsc");
   });
 
+  it("replaces every workload with its upload seed: new config, keys or pins reach the process that reads them at start", () => {
+    const workloads = run.ofType(CONTAINER).filter((c) => c.inputs.start !== false);
+    assert.equal(workloads.length, 7, "2 services, 2 apps, gateway, egress proxy, identity provider");
+    for (const workload of workloads) {
+      const seed = seedOf(workload);
+      assert.ok(seed.urn, `${seed.name} has a URN`);
+      assert.deepEqual(workload.replaceWith, [seed.urn], `${workload.name} is replaced whenever ${seed.name} is`);
+    }
+  });
+
   it("marks private keys secret wherever they flow, and exports none", () => {
     for (const c of [...containersOfRole("app"), ...containersOfRole("service")]) assert.ok(seedOf(c).secretInputs.includes("uploads"), `${c.name} uploads are secret`);
     const signed = run.ofType("tls:index/locallySignedCert:LocallySignedCert");

@@ -27,6 +27,16 @@ function stringField(fields: Fields, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/**
+ * A field a proxy may leave without a value: absent or JSON `null` (Envoy ≥ 1.33 writes a missing value
+ * as `null`, older versions and Squid as `"-"`) yields `fallback`; a value of any other type is an error.
+ */
+function optionalStringField(fields: Fields, name: string, fallback: string): string | { error: string } {
+  const value = fields[name];
+  if (value === undefined || value === null) return fallback;
+  return typeof value === "string" ? value : { error: `field "${name}" is not a string or null: ${JSON.stringify(value)}` };
+}
+
 function numberField(fields: Fields, name: string): number | undefined {
   const value = fields[name];
   if (typeof value === "number" && Number.isFinite(value)) return value;
@@ -35,23 +45,29 @@ function numberField(fields: Fields, name: string): number | undefined {
   return undefined;
 }
 
-function common(fields: Fields): { timeMs: number; app: string; client: string; method: string; status: number; durationMs: number } | string {
+/**
+ * The fields both formats share. `method` is required of Squid; Envoy writes `null` when it answered
+ * before a request line was parsed (e.g. 400 `http1.invalid_characters`, or 0 with flag `DC`), which
+ * becomes `-`.
+ */
+function common(fields: Fields, methodMayBeNull: boolean): { timeMs: number; app: string; client: string; method: string; status: number; durationMs: number } | string {
   const timeMs = parseLogTime(fields.time);
   if (timeMs === undefined) return `field "time" is missing or not ISO-8601 / epoch seconds: ${JSON.stringify(fields.time)}`;
   const app = stringField(fields, "app");
   if (!app) return `field "app" is missing or not a non-empty string`;
   const client = stringField(fields, "client");
   if (client === undefined) return `field "client" is missing or not a string`;
-  const method = stringField(fields, "method");
-  if (!method) return `field "method" is missing or not a non-empty string`;
+  const method = methodMayBeNull && fields.method === null ? "-" : stringField(fields, "method");
+  if (!method) return `field "method" is missing or not a non-empty string${methodMayBeNull ? " or null" : ""}`;
   const status = numberField(fields, "status");
   if (status === undefined || !Number.isInteger(status) || status < 0 || status > 999) return `field "status" is missing or not an HTTP status: ${JSON.stringify(fields.status)}`;
+  // absent, null (Envoy: no value) or "-" (Squid, older Envoy) all mean "not measured"
   const durationMs = numberField(fields, "duration_ms") ?? 0;
   return { timeMs, app, client, method, status, durationMs };
 }
 
 function parseEgress(fields: Fields): ParseResult {
-  const base = common(fields);
+  const base = common(fields, false);
   if (typeof base === "string") return fail(base);
   const host = stringField(fields, "host");
   if (host === undefined) return fail(`field "host" is missing or not a string`);
@@ -63,20 +79,20 @@ function parseEgress(fields: Fields): ParseResult {
   return { ok: true, event: { source: "egress", ...base, host, port: String(portValue), url, result, denied: result.includes("DENIED") } };
 }
 
+/** Gateway fields Envoy may write as `null` (no client certificate, no request line, no route), with what they become. */
+const GATEWAY_OPTIONAL = { peer: "-", path: "", service: "-", flags: "-" } as const;
+
 function parseGateway(fields: Fields): ParseResult {
-  const base = common(fields);
+  const base = common(fields, true);
   if (typeof base === "string") return fail(base);
-  return {
-    ok: true,
-    event: {
-      source: "gateway",
-      ...base,
-      peer: stringField(fields, "peer") ?? "-",
-      path: stringField(fields, "path") ?? "",
-      service: stringField(fields, "service") ?? "-",
-      flags: stringField(fields, "flags") ?? "-",
-    },
-  };
+  const optional: Record<string, string> = {};
+  for (const [name, fallback] of Object.entries(GATEWAY_OPTIONAL)) {
+    const value = optionalStringField(fields, name, fallback);
+    if (typeof value !== "string") return fail(value.error);
+    optional[name] = value;
+  }
+  const { peer, path, service, flags } = optional;
+  return { ok: true, event: { source: "gateway", ...base, peer, path, service, flags } };
 }
 
 const PARSERS: Record<LogSource, (fields: Fields) => ParseResult> = { egress: parseEgress, gateway: parseGateway };

@@ -77,22 +77,30 @@ function methodIs(methods: readonly string[]) {
   return rules.length === 1 ? rules[0] : { or_rules: { rules } };
 }
 
+// RBAC `metadata` principals are deprecated (Envoy 1.33) for `sourced_metadata`, which reads the same
+// dynamic metadata the jwt_authn filter writes.
 function jwtClaimIs(claim: string, value: string) {
   return {
-    metadata: {
-      filter: "envoy.filters.http.jwt_authn",
-      path: [{ key: JWT_PAYLOAD_KEY }, { key: claim }],
-      value: { string_match: exact(value) },
+    sourced_metadata: {
+      metadata_matcher: { filter: "envoy.filters.http.jwt_authn", path: [{ key: JWT_PAYLOAD_KEY }, { key: claim }], value: { string_match: exact(value) } },
     },
   };
 }
 
 function jwtScopeIncludes(scope: string) {
   return {
-    metadata: {
-      filter: "envoy.filters.http.jwt_authn",
-      path: [{ key: JWT_PAYLOAD_KEY }, { key: "scope" }],
-      value: { list_match: { one_of: { string_match: exact(scope) } } },
+    sourced_metadata: {
+      metadata_matcher: { filter: "envoy.filters.http.jwt_authn", path: [{ key: JWT_PAYLOAD_KEY }, { key: "scope" }], value: { list_match: { one_of: { string_match: exact(scope) } } } },
+    },
+  };
+}
+
+/** The client certificate's URI SAN is the app's SPIFFE ID (`authenticated` is discouraged since 1.34). */
+function certificateIs(spiffeId: string) {
+  return {
+    custom: {
+      name: "envoy.rbac.principals.mtls_authenticated",
+      typed_config: { "@type": `${T}envoy.extensions.rbac.principals.mtls_authenticated.v3.Config`, san_matcher: { san_type: "URI", matcher: exact(spiffeId) } },
     },
   };
 }
@@ -100,7 +108,7 @@ function jwtScopeIncludes(scope: string) {
 /** RBAC policies: the token endpoint, then one policy per granted service. Nothing else is allowed. */
 function rbacPolicies(input: GatewayRenderInput, app: GatewayApp): Record<string, unknown> {
   const { tokenPath } = oidcEndpoints(input.identity);
-  const certIsApp = { authenticated: { principal_name: exact(app.spiffeId) } };
+  const certIsApp = certificateIs(app.spiffeId);
   const policies: Record<string, unknown> = {
     "token-endpoint": {
       permissions: [{ and_rules: { rules: [methodIs(["POST"]), { url_path: { path: exact(tokenPath) } }] } }],
@@ -200,6 +208,11 @@ export function appFilterChain(input: GatewayRenderInput, app: GatewayApp): Reco
           stat_prefix: `app_${app.name.replace(/-/g, "_")}`,
           codec_type: "AUTO",
           use_remote_address: true,
+          // Every app is an external client: Envoy then strips the x-envoy-* headers an app sends (timeouts,
+          // retries, original path, request id) and never marks its requests internal. An EMPTY
+          // cidr_ranges falls back to "every RFC 1918 address is internal" (found by test/gateway-e2e), so
+          // the list names loopback alone, which no app can be.
+          internal_address_config: { unix_sockets: false, cidr_ranges: [{ address_prefix: "127.0.0.1", prefix_len: 32 }] },
           // RBAC sees the normalized path: no "..", "//" or %2F tricks around a path grant
           normalize_path: true,
           merge_slashes: true,

@@ -50,13 +50,21 @@ export function renderEnvoyBootstrap(input: GatewayRenderInput): Record<string, 
       ],
       clusters: [...[...input.services].sort((a, b) => (a.name < b.name ? -1 : 1)).map((s) => serviceCluster(input, s)), identityCluster(input)],
     },
-    // Envoy's recommended edge limit; without it Envoy warns and accepts unbounded connections.
-    layered_runtime: { layers: [{ name: "static", static_layer: { "overload.global_downstream_max_connections": 10000 } }] },
+    // Envoy's recommended edge limit (the runtime key for it is deprecated); without it Envoy warns and
+    // accepts unbounded connections.
+    overload_manager: {
+      resource_monitors: [
+        {
+          name: "envoy.resource_monitors.global_downstream_max_connections",
+          typed_config: { "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig", max_active_downstream_connections: 10000 },
+        },
+      ],
+    },
   };
   assertGatewayInvariants(bootstrap);
   return bootstrap;
 }
 
 export function renderEnvoyYaml(input: GatewayRenderInput): string {
-  return "# Rendered by render/envoy/bootstrap.ts: do not edit.\n" + stringify(renderEnvoyBootstrap(input), { lineWidth: 0, aliasDuplicateObjects: false });
+  return "# Rendered by render/envoy/bootstrap.ts: do not edit.\n" + stringify(renderEnvoyBootstrap(input), { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" });
 }

@@ -78,13 +78,15 @@ export function gatewayContainer(plan: PlatformPlan): ContainerInputs {
     image: config.gateway.image,
     hostname: "gateway",
     uid: INFRA_UID.gateway,
-    command: ["envoy", "-c", ENVOY_CONFIG_FILE, "--disable-hot-restart", "--log-level", "info"],
+    // access logs reach stdout (and the monitor) within 250 ms: Envoy's default holds them up to 10 s
+    command: ["envoy", "-c", ENVOY_CONFIG_FILE, "--disable-hot-restart", "--log-level", "info", "--file-flush-interval-msec", "250"],
     env: {},
     labels: { [PLATFORM_LABEL.role]: "gateway", [PLATFORM_LABEL.stack]: plan.stack },
     resources: config.gateway.resources,
-    // Envoy's images ship bash; /ready on the loopback-only admin port says LIVE once listeners are up
+    // the image ships bash; /ready on the loopback-only admin port says LIVE once listeners are up (the
+    // admin server answers HTTP/1.0 with 426 Upgrade Required, so the check speaks HTTP/1.1)
     healthcheck: {
-      command: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${admin} && printf 'GET /ready HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q LIVE <&3`],
+      command: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${admin} && printf 'GET /ready HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3 && grep -q LIVE <&3`],
       intervalSeconds: 10,
       timeoutSeconds: 5,
       retries: 3,

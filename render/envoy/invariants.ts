@@ -29,18 +29,23 @@ function typeOfAny(value: unknown): string | undefined {
   return typeof t === "string" ? t.slice(t.lastIndexOf("/") + 1) : undefined;
 }
 
-/** Every node of a JSON tree with its path, depth first in document order. */
-function* nodes(value: unknown, path: string): Generator<{ value: unknown; path: string; key: string }> {
+/**
+ * Visits every object key of a JSON tree depth first in document order. The path is built only when
+ * asked for (a 500-app bootstrap has about a million nodes; most are never reported).
+ */
+function walk(value: unknown, visit: (key: string, value: unknown, path: () => string) => void, segments: string[] = []): void {
   if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      yield { value: item, path: `${path}[${i}]`, key: "" };
-      yield* nodes(item, `${path}[${i}]`);
-    }
-  } else if (asObj(value)) {
+    value.forEach((item, i) => {
+      segments.push(`[${i}]`);
+      walk(item, visit, segments);
+      segments.pop();
+    });
+  } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value as Obj)) {
-      const child = path ? `${path}.${key}` : key;
-      yield { value: item, path: child, key };
-      yield* nodes(item, child);
+      segments.push(segments.length ? `.${key}` : key);
+      visit(key, item, () => segments.join(""));
+      walk(item, visit, segments);
+      segments.pop();
     }
   }
 }
@@ -69,17 +74,17 @@ function checkFilterChain(chain: Obj, path: string, issues: InvariantIssue[]): v
 }
 
 /** Cluster names referred to by routes, HTTP URIs (remote JWKS), TCP proxies and gRPC services. */
-function clusterReferences(listeners: unknown, path: string): { path: string; name: string }[] {
+function clusterReferences(listeners: unknown): { path: string; name: string }[] {
   const refs: { path: string; name: string }[] = [];
-  for (const node of nodes(listeners, path)) {
-    if ((node.key === "cluster" || node.key === "cluster_name") && typeof node.value === "string") refs.push({ path: node.path, name: node.value });
-    if (node.key === "weighted_clusters") {
-      for (const [i, c] of asArray(asObj(node.value)?.clusters).entries()) {
+  walk(listeners, (key, value, path) => {
+    if ((key === "cluster" || key === "cluster_name") && typeof value === "string") refs.push({ path: `static_resources.listeners${path()}`, name: value });
+    if (key === "weighted_clusters") {
+      for (const [i, c] of asArray(asObj(value)?.clusters).entries()) {
         const name = asObj(c)?.name;
-        if (typeof name === "string") refs.push({ path: `${node.path}.clusters[${i}].name`, name });
+        if (typeof name === "string") refs.push({ path: `static_resources.listeners${path()}.clusters[${i}].name`, name });
       }
     }
-  }
+  });
   return refs;
 }
 
@@ -88,13 +93,12 @@ export function checkGatewayInvariants(bootstrap: unknown): InvariantIssue[] {
   const issues: InvariantIssue[] = [];
   const root = asObj(bootstrap) ?? {};
   checkAdmin(root, issues);
-  for (const node of nodes(root, "")) {
-    if (node.key === "verify_certificate_spki") {
-      for (const [i, pin] of asArray(node.value).entries()) {
-        if (!isValidSpkiPin(pin)) issues.push({ path: `${node.path}[${i}]`, kind: "bad-spki-pin", message: `${JSON.stringify(pin)} is not a SPKI SHA-256 pin: expected 44 characters of base64 encoding 32 bytes` });
-      }
+  walk(root, (key, value, path) => {
+    if (key !== "verify_certificate_spki") return;
+    for (const [i, pin] of asArray(value).entries()) {
+      if (!isValidSpkiPin(pin)) issues.push({ path: `${path()}[${i}]`, kind: "bad-spki-pin", message: `${JSON.stringify(pin)} is not a SPKI SHA-256 pin: expected 44 characters of base64 encoding 32 bytes` });
     }
-  }
+  });
   const resources = asObj(root.static_resources) ?? {};
   for (const [l, listener] of asArray(resources.listeners).entries()) {
     for (const [c, chain] of asArray(asObj(listener)?.filter_chains).entries()) {
@@ -102,7 +106,7 @@ export function checkGatewayInvariants(bootstrap: unknown): InvariantIssue[] {
     }
   }
   const clusters = new Set(asArray(resources.clusters).map((c) => asObj(c)?.name).filter((n): n is string => typeof n === "string"));
-  for (const ref of clusterReferences(resources.listeners, "static_resources.listeners")) {
+  for (const ref of clusterReferences(resources.listeners)) {
     if (!clusters.has(ref.name)) {
       const known = [...clusters].sort().join(", ") || "(none)";
       issues.push({ path: ref.path, kind: "missing-cluster", message: `${ref.path} refers to cluster "${ref.name}", which is not defined in static_resources.clusters; defined: ${known}` });

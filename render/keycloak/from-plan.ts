@@ -42,13 +42,21 @@ function databaseContainerName(plan: PlatformPlan): string {
   return plan.names.database;
 }
 
-/** `kc.sh` arguments: start mode, pinned hostname (stable issuer), TLS from the platform CA, health, realm import. */
+/** Keycloak's management interface (health): plain HTTP on loopback only, for the container's own check. */
+export const KEYCLOAK_MANAGEMENT_PORT = 9000;
+
+/**
+ * `kc.sh` arguments: an optimized start (the image is pre-built for these build options: the read-only
+ * root leaves Keycloak no place to rebuild), pinned hostname (stable issuer), TLS from the platform CA,
+ * health on the loopback-only management interface, a single node's local caches (no clustering ports
+ * on the identity network), and — with the in-memory dev-file database — the realm import at start.
+ */
 export function keycloakArgs(plan: PlatformPlan): string[] {
   const { config } = plan;
   const oidc = oidcEndpoints({ hostname: identityHostname(config.trustDomain), port: config.identity.port, realm: config.identity.realm });
   return [
     "start",
-    ...(config.identity.optimizedImage ? ["--optimized"] : []),
+    "--optimized",
     `--hostname=${oidc.hostnameUrl}`,
     "--hostname-strict=true",
     "--http-enabled=false",
@@ -56,9 +64,24 @@ export function keycloakArgs(plan: PlatformPlan): string[] {
     `--https-certificate-file=${TLS_FILES.cert}`,
     `--https-certificate-key-file=${TLS_FILES.key}`,
     "--health-enabled=true",
+    "--http-management-scheme=http",
+    "--http-management-host=127.0.0.1",
+    `--http-management-port=${KEYCLOAK_MANAGEMENT_PORT}`,
+    "--cache=local",
     `--db=${config.identity.database.kind}`,
-    "--import-realm",
+    ...(config.identity.database.kind === "dev-file" ? ["--import-realm"] : []),
   ];
+}
+
+/**
+ * With PostgreSQL the realm outlives the container, and `--import-realm` skips a realm that exists: the
+ * declared realm (new apps, rotated client secrets) would never be applied after the first start. So
+ * the entrypoint imports it with `--override true` before every start: the stack's realm always wins.
+ */
+function overridingImport(plan: PlatformPlan, realmFile: string): string[] {
+  if (plan.config.identity.database.kind !== "postgres") return [];
+  // the import runs a JVM of its own: its management interface must stay on loopback too
+  return [`${KEYCLOAK_HOME}/bin/kc.sh import --optimized --http-management-host=127.0.0.1 --override true --file ${realmFile}`];
 }
 
 /**
@@ -71,10 +94,11 @@ export function keycloakEntrypoint(plan: PlatformPlan): string[] {
   const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
   const importDir = `${KEYCLOAK_HOME}/data/import`;
   const fromFiles = Object.entries(keycloakSecretFiles(plan)).map(([name, file]) => `${name}="$(< ${file})" && export ${name}`);
+  const realmFile = `${importDir}/${plan.config.identity.realm}.json`;
   return [
     "/bin/bash",
     "-c",
-    [`mkdir -p ${importDir}`, `cp ${REALM_FILE} ${importDir}/${plan.config.identity.realm}.json`, ...fromFiles, `exec ${KEYCLOAK_HOME}/bin/kc.sh ${keycloakArgs(plan).map(quote).join(" ")}`].join(" && "),
+    [`mkdir -p ${importDir}`, `cp ${REALM_FILE} ${realmFile}`, ...fromFiles, ...overridingImport(plan, realmFile), `exec ${KEYCLOAK_HOME}/bin/kc.sh ${keycloakArgs(plan).map(quote).join(" ")}`].join(" && "),
   ];
 }
 
@@ -94,20 +118,19 @@ export function identityContainer(plan: PlatformPlan): ContainerInputs & { entry
     env: { KC_BOOTSTRAP_ADMIN_USERNAME: "platform-admin", ...dbEnv },
     labels: { [PLATFORM_LABEL.role]: "identity", [PLATFORM_LABEL.stack]: plan.stack },
     resources: config.identity.resources,
-    // no curl in the image: the check is that the HTTPS port accepts connections
+    // no curl in the image: bash asks the loopback management interface whether Keycloak is ready
+    // (realm imported, database up), which the HTTPS port accepting connections does not tell
     healthcheck: {
-      command: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${config.identity.port}`],
-      intervalSeconds: 15,
+      command: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${KEYCLOAK_MANAGEMENT_PORT} && printf 'GET /health/ready HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`],
+      intervalSeconds: 5,
       timeoutSeconds: 5,
-      retries: 5,
-      startPeriodSeconds: 90,
+      retries: 3,
+      startPeriodSeconds: 180,
     },
     networks: [{ name: plan.networks.identity.dockerName, ipv4Address: infraAddress(plan.networks.identity, "identity"), aliases: ["identity", identityHostname(config.trustDomain)] }],
     tlsVolume: volumeName(name, "tls"),
     extraTmpfs: {
       [`${KEYCLOAK_HOME}/data`]: "rw,noexec,nosuid,nodev,size=256m",
-      // a non-optimized `start` re-runs the Quarkus build, which writes here
-      ...(config.identity.optimizedImage ? {} : { [`${KEYCLOAK_HOME}/lib/quarkus`]: "rw,noexec,nosuid,nodev,size=256m" }),
     },
   });
   return { ...container, entrypoints: keycloakEntrypoint(plan) };

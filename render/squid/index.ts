@@ -1,4 +1,5 @@
-export { renderSquidConf, GENERATED_HEADER } from "./squid-conf";
+export { renderSquidConf, GENERATED_HEADER, SQUID_LINE_MAX } from "./squid-conf";
+export { appAclNames, SQUID_ACL_NAME_MAX } from "./acl-names";
 export { SquidConfigError, squidInputProblems } from "./validate";
 export { DENIED_IPV4_RANGES, DENIED_IPV6_RANGES, deniedDestinations } from "./destinations";
 export { DECISION_RULES, LOG_FIELDS, LOG_FORMAT_NAME } from "./log-format";

@@ -6,6 +6,7 @@
 //   → everything else denied. Each app's allow line needs BOTH its own source subnet and its own
 //   whitelist, so one app's source can never use another app's whitelist. The `dst` check resolves
 //   only names already on the requesting app's whitelist (no DNS lookups for arbitrary names).
+import { appAclNames } from "./acl-names";
 import { deniedDestinations } from "./destinations";
 import { DECISION_RULES, DecisionRule, LOG_FORMAT_NAME, logFormatDirective } from "./log-format";
 import type { SquidApp, SquidConfInput } from "./types";
@@ -27,8 +28,29 @@ const ACL = {
 } as const;
 
 const ruleAcl = (rule: DecisionRule) => `platform_rule_${rule.replace(/-/g, "_")}`;
-const appSourceAcl = (app: SquidApp) => `app_${app.name}_src`;
-const appDomainsAcl = (app: SquidApp) => `app_${app.name}_domains`;
+
+const appSourceAcl = (app: SquidApp) => appAclNames(app.name).source;
+const appDomainsAcl = (app: SquidApp) => appAclNames(app.name).domains;
+
+/**
+ * Squid reads its config in lines of at most 8191 bytes and takes the rest of a longer line as a new
+ * one (a whitelist entry cut in two would become two other entries): list values on lines of at most
+ * this many bytes, repeating the `acl` line, which Squid appends to the same ACL.
+ */
+export const SQUID_LINE_MAX = 4000;
+
+function aclLines(head: string, values: readonly string[]): string[] {
+  const lines: string[] = [];
+  let line = head;
+  for (const value of values) {
+    if (line !== head && line.length + 1 + value.length > SQUID_LINE_MAX) {
+      lines.push(line);
+      line = head;
+    }
+    line += ` ${value}`;
+  }
+  return [...lines, line];
+}
 
 // IPv4 literal, or anything with a ':' made of hex digits, dots and brackets (IPv6 literal)
 const IP_LITERAL_PATTERNS = ["^[0-9.]+$", "^\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?$"];
@@ -88,7 +110,7 @@ export function renderSquidConf(input: SquidConfInput): string {
     section(
       `app ${app.name}`,
       `acl ${appSourceAcl(app)} src ${app.subnet}`,
-      ...(app.egress.length > 0 ? [`acl ${appDomainsAcl(app)} dstdomain -n ${app.egress.join(" ")}`] : ["# no egress whitelist: every request from this app is denied"]),
+      ...(app.egress.length > 0 ? aclLines(`acl ${appDomainsAcl(app)} dstdomain -n`, app.egress) : ["# no egress whitelist: every request from this app is denied"]),
       `note app ${app.name} ${appSourceAcl(app)}`,
     );
   }

@@ -3,6 +3,7 @@
 // cannot start a new token, directive or comment. All problems are reported at once; nothing is rendered.
 import { cidrsOverlap, containsCidr, parseCidr, parseIpv4 } from "../../config/cidr";
 import { DNS_LABEL, hostnameProblem } from "../../config/primitives";
+import { appAclNames, SQUID_ACL_NAME_MAX } from "./acl-names";
 import type { SquidConfInput } from "./types";
 
 export class SquidConfigError extends Error {
@@ -32,6 +33,7 @@ export function squidInputProblems(input: SquidConfInput): string[] {
   if (!base) problems.push(`baseCidr ${show(input.baseCidr)} is not an IPv4 CIDR with no host bits set, e.g. 10.208.0.0/16`);
 
   const names = new Set<string>();
+  const aclOwners = new Map<string, string>();
   const subnets: { name: string; cidr: NonNullable<ReturnType<typeof parseCidr>> }[] = [];
   input.apps.forEach((app, i) => {
     const validName = typeof app.name === "string" && DNS_LABEL.test(app.name);
@@ -40,6 +42,15 @@ export function squidInputProblems(input: SquidConfInput): string[] {
     if (!validName) problems.push(`apps[${i}].name ${show(app.name)} is not a lowercase DNS label (a-z, 0-9, '-'; starts with a letter)`);
     else if (names.has(app.name)) problems.push(`${label}: the name is used twice; app names must be unique`);
     else names.add(app.name);
+    if (validName) {
+      const acls = appAclNames(app.name);
+      for (const acl of [acls.source, acls.domains]) {
+        const holder = aclOwners.get(acl);
+        if (acl.length > SQUID_ACL_NAME_MAX) problems.push(`${label}: its ACL name ${acl} is longer than Squid's ${SQUID_ACL_NAME_MAX} characters`);
+        else if (holder !== undefined && holder !== app.name) problems.push(`${label}: its ACL name ${acl} is also app ${show(holder)}'s`);
+        aclOwners.set(acl, app.name);
+      }
+    }
 
     const cidr = typeof app.subnet === "string" ? parseCidr(app.subnet) : undefined;
     if (!cidr) {

@@ -37,7 +37,9 @@ const forkBomb: Probe = {
   async run(target, env) {
     const victim = victimOf(target, env);
     const before = await containerFate(target);
-    const bomb = runPython(target.container, "fork_bomb", { cap: FORK_CAP, hold_seconds: 6 }, 60_000);
+    // exceeding the app's own limit is proof enough; without a limit, FORK_CAP is
+    const cap = target.maxProcesses !== undefined ? Math.min(FORK_CAP, target.maxProcesses + 64) : FORK_CAP;
+    const bomb = runPython(target.container, "fork_bomb", { cap, hold_seconds: 6, deadline_seconds: 45 }, 90_000);
     await sleep(2500); // the bomb has reached its limit and holds its processes
     const during = victim ? await victimResponds(victim) : undefined;
     const run = await bomb;
@@ -51,6 +53,7 @@ const forkBomb: Probe = {
     }
     const limit = target.maxProcesses !== undefined ? ` (nproc limit ${target.maxProcesses})` : " (no nproc limit)";
     if (run.output.attack === "succeeded") return { verdict: "NOT STOPPED", evidence: run.output.evidence + limit };
+    if (run.output.attack === "inconclusive") return { verdict: "FAILED", evidence: `the probe could not tell: ${run.output.evidence}${limit}` };
     if (during && !during.ok) return { verdict: "NOT STOPPED", evidence: `${run.output.evidence}${limit}, but ${during.evidence}` };
     return { verdict: "stopped", evidence: `${run.output.evidence}${limit}; ${during?.evidence ?? "no other app to watch"}` };
   },

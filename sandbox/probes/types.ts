@@ -50,12 +50,38 @@ export interface Endpoint {
   port: number;
 }
 
+/** One app as the gateway knows it: its chain's identity, grants and bucket, and its credentials. */
+export interface GatewayAppInfo {
+  name: string;
+  /** the only URI SAN its filter chain accepts */
+  spiffeId: string;
+  clientId: string;
+  grants: { service: string; methods: string[]; pathPrefixes: string[] }[];
+  rateLimit: { requestsPerSecond: number; burst: number };
+  /** from the program's resources (its upload seed): to stage "another app's certificate/token" attacks */
+  credentials?: { certPem: string; keyPem: string; clientSecret: string };
+}
+
+/** A running gateway and what the probes need to attack it. */
+export interface GatewayInfo {
+  present: true;
+  containerId: string;
+  adminPort: number;
+  apps: GatewayAppInfo[];
+  /** every declared service */
+  services: string[];
+  /** Keycloak behind the token route, or why it is absent (tokens are then impossible) */
+  identity: { present: true } | { absent: string };
+  /** the platform CA (certificate and key, from the program's resources): to mint a right-CA, right-SAN, wrong-key certificate */
+  ca?: { certPem: string; keyPem: string };
+}
+
 export interface ProbeEnvironment {
   docker: Docker;
   apps: AppTarget[];
   services: (Endpoint | { name: string; absent: string })[];
   identity: Endpoint | { absent: string };
-  gateway: { absent: string } | { present: true };
+  gateway: { absent: string } | GatewayInfo;
   egress: { absent: string } | { present: true };
   /** a file on the host the container must not be able to read */
   hostMarker: { path: string; nonce: string };

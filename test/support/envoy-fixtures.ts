@@ -1,4 +1,8 @@
-// A small, hand-written valid bootstrap that validator tests break one way at a time.
+// A small, hand-written valid bootstrap that the invariant and real-Envoy tests break one way at a time.
+// Its TLS files are where rendered configs expect them (render/hardening.ts TLS_FILES), where
+// test/support/real-envoy.ts mounts throwaway material.
+import { TLS_FILES } from "../../render/hardening";
+
 const PIN = Buffer.alloc(32, 7).toString("base64");
 
 export function minimalBootstrap(): Record<string, any> {
@@ -19,8 +23,8 @@ export function minimalBootstrap(): Record<string, any> {
                   require_client_certificate: true,
                   common_tls_context: {
                     tls_params: { tls_minimum_protocol_version: "TLSv1_2" },
-                    tls_certificates: [{ certificate_chain: { filename: "/tls/cert.pem" }, private_key: { filename: "/tls/key.pem" } }],
-                    validation_context: { trusted_ca: { filename: "/tls/ca.pem" }, verify_certificate_spki: [PIN] },
+                    tls_certificates: [{ certificate_chain: { filename: TLS_FILES.cert }, private_key: { filename: TLS_FILES.key } }],
+                    validation_context: { trusted_ca: { filename: TLS_FILES.ca }, verify_certificate_spki: [PIN] },
                   },
                 },
               },

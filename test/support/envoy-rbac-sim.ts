@@ -31,6 +31,7 @@ function permission(p: Obj, req: SimRequest): boolean {
   throw new Error(`sim: unsupported permission ${JSON.stringify(p)}`);
 }
 
+/** The value at a metadata matcher's path in the jwt_authn filter's dynamic metadata (the verified payload). */
 function metadataValue(m: Obj, req: SimRequest): unknown {
   if (m.filter !== "envoy.filters.http.jwt_authn") throw new Error(`sim: unsupported metadata filter ${m.filter}`);
   let node: any = req.jwt ? { jwt_payload: req.jwt } : {};
@@ -38,16 +39,42 @@ function metadataValue(m: Obj, req: SimRequest): unknown {
   return node;
 }
 
+function metadataMatches(m: Obj, req: SimRequest): boolean {
+  const value = metadataValue(m, req);
+  const matcher = m.value;
+  if (matcher.string_match) return typeof value === "string" && stringMatch(matcher.string_match, value);
+  if (matcher.list_match) return Array.isArray(value) && value.some((v) => typeof v === "string" && stringMatch(matcher.list_match.one_of.string_match, v));
+  throw new Error(`sim: unsupported metadata matcher ${JSON.stringify(matcher)}`);
+}
+
+const MTLS_AUTHENTICATED = "type.googleapis.com/envoy.extensions.rbac.principals.mtls_authenticated.v3.Config";
+
+/**
+ * The `envoy.rbac.principals.mtls_authenticated` principal. The request's certificate was validated by the
+ * chain's TLS context (every SimRequest stands for one that was); `san_matcher` must then match one of its
+ * SANs, and takes precedence over `any_validated_client_certificate`; with neither Envoy refuses the config.
+ */
+function mtlsAuthenticated(custom: Obj, req: SimRequest): boolean {
+  const config = custom.typed_config ?? {};
+  if (custom.name !== "envoy.rbac.principals.mtls_authenticated" || config["@type"] !== MTLS_AUTHENTICATED) throw new Error(`sim: unsupported custom principal ${JSON.stringify(custom)}`);
+  const unknown = Object.keys(config).filter((k) => !["@type", "san_matcher", "any_validated_client_certificate"].includes(k));
+  if (unknown.length > 0) throw new Error(`sim: unsupported mtls_authenticated fields ${unknown.join(", ")}`);
+  if (config.san_matcher) {
+    if (config.san_matcher.san_type !== "URI") throw new Error(`sim: only URI SANs are modelled, not ${config.san_matcher.san_type}`);
+    return stringMatch(config.san_matcher.matcher, req.peerUri);
+  }
+  if (config.any_validated_client_certificate === true) return true;
+  throw new Error("sim: mtls_authenticated without san_matcher or any_validated_client_certificate (Envoy rejects it)");
+}
+
 function principal(p: Obj, req: SimRequest): boolean {
   if (p.and_ids) return p.and_ids.ids.every((i: Obj) => principal(i, req));
   if (p.or_ids) return p.or_ids.ids.some((i: Obj) => principal(i, req));
-  if (p.authenticated) return stringMatch(p.authenticated.principal_name, req.peerUri);
-  if (p.metadata) {
-    const value = metadataValue(p.metadata, req);
-    const matcher = p.metadata.value;
-    if (matcher.string_match) return typeof value === "string" && stringMatch(matcher.string_match, value);
-    if (matcher.list_match) return Array.isArray(value) && value.some((v) => typeof v === "string" && stringMatch(matcher.list_match.one_of.string_match, v));
-    throw new Error(`sim: unsupported metadata matcher ${JSON.stringify(matcher)}`);
+  if (p.custom) return mtlsAuthenticated(p.custom, req);
+  if (p.sourced_metadata) {
+    const source = p.sourced_metadata.metadata_source ?? "DYNAMIC";
+    if (source !== "DYNAMIC") throw new Error(`sim: unsupported metadata source ${source}`);
+    return metadataMatches(p.sourced_metadata.metadata_matcher, req);
   }
   if (p.any === true) return true;
   throw new Error(`sim: unsupported principal ${JSON.stringify(p)}`);

@@ -4,12 +4,16 @@
 // alert) and for the access-log line that records it (the gateway's stdout, read through the Docker API).
 //
 // The storage service is replaced by an echo stand-in (the probe image's python3) because busybox httpd,
-// the demo service, cannot show the request headers it received; weather stays the demo service.
+// the demo service, cannot show the request headers it received; weather stays the demo service. The
+// stand-in is the suite's one `protocol: https` service (the platform's default, and production's): it
+// serves TLS with the service's own certificate and key from its TLS volume and requires a client
+// certificate from the platform CA, so every storage call here crosses the gateway→service mTLS path.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
+import { parse as parseYaml } from "yaml";
 import { bringUp, BringUp, evaluateProgram } from "../sandbox/bringup";
 import { dockerUnavailableSync } from "../sandbox/docker-availability";
 import { gatewayInfo } from "../sandbox/environment";
@@ -21,8 +25,12 @@ import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
 import { waitUntilReady } from "../sandbox/readiness";
 import { stackInput } from "../sandbox/stack-input";
 import { PLATFORM_LABEL } from "../plan/names";
+import { ENVOY_CONFIG_FILE, gatewaySpiffeId } from "../render/envoy/from-plan";
+import { TLS_FILES } from "../render/hardening";
 import { ADMIN_PASSWORD_FILE } from "../render/keycloak/from-plan";
-import { AppClient, certificateHash, decodeJwt, forgeJwt, GatewayAccessLog, GatewayLogLine, linesFor, tamperJwt } from "./support/gateway-client";
+import { execIn } from "../sandbox/exec";
+import type { RecordedResource } from "../mock-runner/run-program";
+import { AppClient, certificateHash, decodeJwt, forgeJwt, gatewayCounters, GatewayAccessLog, GatewayLogLine, impostorServerIdentity, linesFor, spkiPin, tamperJwt } from "./support/gateway-client";
 
 const REPO = join(__dirname, "..");
 const PROBE_IMAGE = "platform/probe:dev";
@@ -36,28 +44,102 @@ const FW = "forecast-widget";
 const BA = "backup-agent";
 const spiffe = (app: string) => `spiffe://${TRUST_DOMAIN}/app/${app}`;
 
-/** Answers every request with what it received (method, path, headers in order); /healthz with ok. */
-const ECHO_SERVICE = `import json
+/** Where the stand-in looks, per connection, for an impostor identity (cert.pem, key.pem) and logs its handshakes then. */
+const IMPOSTOR_DIR = "/tmp/impostor";
+
+/**
+ * An https service: TLS with the service's own certificate and key, a client certificate required and
+ * verified against the platform CA (CERT_REQUIRED). Answers every request with what it received (method,
+ * path, headers in order), the client's address, the negotiated TLS version and the client certificate
+ * (URI SANs, SHA-256 of its DER); /healthz with ok. Each answer closes the connection, so the gateway
+ * opens (and verifies) a fresh upstream connection for every request. While IMPOSTOR_DIR/cert.pem exists,
+ * new connections get that identity instead, and their handshakes are logged to IMPOSTOR_DIR/log.
+ */
+const ECHO_SERVICE = `import hashlib, json, os, ssl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+TLS = "/etc/platform/tls"
+IMPOSTOR = "${IMPOSTOR_DIR}"
+def context(cert, key):
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    c.load_cert_chain(cert, key)
+    c.load_verify_locations(TLS + "/ca.pem")
+    c.verify_mode = ssl.CERT_REQUIRED
+    return c
+GENUINE = context(TLS + "/cert.pem", TLS + "/key.pem")
+def record(entry):
+    try:
+        with open(IMPOSTOR + "/log", "a") as f: f.write(json.dumps(entry) + "\\n")
+    except OSError: pass
 class Echo(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 30
+    def handle(self):
+        impostor = getattr(self.connection, "impostor", False)
+        try:
+            self.connection.do_handshake()
+        except (ssl.SSLError, OSError) as e:
+            if impostor: record({"client": self.client_address[0], "handshake": "failed", "reason": getattr(e, "reason", None) or str(e)})
+            return
+        if impostor: record({"client": self.client_address[0], "handshake": "ok"})
+        super().handle()
     def answer(self):
         n = int(self.headers.get("content-length") or 0)
         if n: self.rfile.read(min(n, 65536))
-        body = b"ok\\n" if self.path == "/healthz" else json.dumps({"method": self.command, "path": self.path, "headers": [[k.lower(), v] for k, v in self.headers.items()]}).encode()
-        self.send_response(200); self.send_header("content-type", "application/json"); self.send_header("content-length", str(len(body))); self.end_headers()
+        peer = self.connection.getpeercert()
+        seen = {"method": self.command, "path": self.path, "headers": [[k.lower(), v] for k, v in self.headers.items()], "client": self.client_address[0], "tls": self.connection.version(), "impostor": getattr(self.connection, "impostor", False),
+                "peer": {"uris": [v for k, v in peer.get("subjectAltName", ()) if k == "URI"], "sha256": hashlib.sha256(self.connection.getpeercert(binary_form=True)).hexdigest()}}
+        body = b"ok\\n" if self.path == "/healthz" else json.dumps(seen).encode()
+        self.send_response(200); self.send_header("content-type", "application/json"); self.send_header("content-length", str(len(body))); self.send_header("connection", "close"); self.end_headers()
         if self.command != "HEAD": self.wfile.write(body)
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = answer
     def log_message(self, *args): pass
-ThreadingHTTPServer(("0.0.0.0", 8080), Echo).serve_forever()`;
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        impostor = os.path.exists(IMPOSTOR + "/cert.pem")
+        try:
+            conn = (context(IMPOSTOR + "/cert.pem", IMPOSTOR + "/key.pem") if impostor else GENUINE).wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        except Exception:
+            sock.close(); raise OSError("no identity")
+        conn.impostor = impostor
+        return conn, addr
+Server(("0.0.0.0", 8080), Echo).serve_forever()`;
+
+/** Writes an impostor identity into the stand-in's /tmp (cert.pem last: its presence switches new connections). */
+const IMPOSTOR_ON = `import base64, os
+d = "${IMPOSTOR_DIR}"
+os.makedirs(d, exist_ok=True)
+for name in ("key", "cert"):
+    with open(d + "/." + name, "wb") as f: f.write(base64.b64decode(os.environ["IMPOSTOR_" + name.upper()]))
+    os.replace(d + "/." + name, d + "/" + name + ".pem")`;
+/** Back to the service's own identity; prints the handshakes the impostor saw. */
+const IMPOSTOR_OFF = `import os, shutil
+d = "${IMPOSTOR_DIR}"
+os.remove(d + "/cert.pem")
+print(open(d + "/log").read() if os.path.exists(d + "/log") else "", end="")
+shutil.rmtree(d)`;
 
 function withEchoStorage(services: Record<string, unknown>[]): Record<string, unknown>[] {
   return services.map((service) => {
     if (service.name !== "storage") return service;
     const { healthPath: _healthPath, ...rest } = service;
-    const probe = "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=3)";
-    return { ...rest, image: PROBE_IMAGE, command: ["python3", "-c", ECHO_SERVICE], healthcheck: { command: ["CMD", "python3", "-c", probe], intervalSeconds: 5, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 5 } };
+    // a TLS handshake that verifies the server's certificate against the platform CA (the server's request
+    // for a client certificate is answered empty, and its refusal arrives after the client's handshake)
+    const probe = "import socket, ssl; c = ssl.create_default_context(cafile='/etc/platform/tls/ca.pem'); c.check_hostname = False; c.wrap_socket(socket.create_connection(('127.0.0.1', 8080), timeout=3)).close()";
+    return { ...rest, protocol: "https", image: PROBE_IMAGE, command: ["python3", "-c", ECHO_SERVICE], healthcheck: { command: ["CMD", "python3", "-c", probe], intervalSeconds: 5, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 5 } };
   });
+}
+
+/** The files the upload seed of the first matching container received (its TLS volume's contents). */
+function seedUploads(resources: RecordedResource[], match: (uploads: Record<string, string>, labels: Record<string, string>) => boolean): Record<string, string> {
+  for (const r of resources) {
+    if (r.type !== "docker:index/container:Container" || !r.inputs.uploads?.length) continue;
+    const labels = Object.fromEntries(((r.inputs.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+    const uploads = Object.fromEntries((r.inputs.uploads as { file: string; content?: string }[]).map((u) => [u.file, u.content ?? ""]));
+    if (labels[PLATFORM_LABEL.role] === "seed" && match(uploads, labels)) return uploads;
+  }
+  throw new Error("no such upload seed among the program's resources");
 }
 
 /** A fresh query marker per request: how its access-log line is found (`n=<hex>` is kept in the logged path). */
@@ -69,6 +151,11 @@ interface Echoed {
   method: string;
   path: string;
   headers: [string, string][];
+  client: string;
+  tls: string;
+  impostor: boolean;
+  /** the verified client certificate: URI SANs and SHA-256 of its DER */
+  peer: { uris: string[]; sha256: string };
 }
 const echoed = (result: StepResult): Echoed => JSON.parse(result.body ?? "{}") as Echoed;
 const headerValues = (echo: Echoed, name: string) => echo.headers.filter(([k]) => k === name).map(([, v]) => v);
@@ -78,12 +165,14 @@ interface LogExpectation {
   marker: string;
   app: AppClient;
   absent?: boolean;
-  fields?: Partial<Pick<GatewayLogLine, "status" | "method" | "service" | "token_client" | "flags" | "request_id">> & { details?: string | RegExp; path?: string | RegExp };
+  fields?: Partial<Pick<GatewayLogLine, "status" | "method" | "service" | "token_client" | "flags" | "request_id" | "upstream_host">> & { details?: string | RegExp; path?: string | RegExp };
 }
 
 const CASES = {
   granted: "an app gets a token with its client-secret file and a granted call reaches the service (200)",
   headers: "the service sees the gateway's x-platform-app and x-forwarded-client-cert, not the app's spoofed ones, and no token",
+  httpsService: "an https service: reached over gateway→service mTLS, it verifies the gateway's own client certificate (200)",
+  upstreamPin: "an https service's address presenting the platform CA's certificate for its SAN but another key: the gateway refuses the upstream (503), never 200",
   wrongSecret: "a wrong client secret: 401 from Keycloak through the gateway",
   noToken: "no token: 401",
   badTokens: "a garbage, a tampered and an alg-none token: 401",
@@ -125,6 +214,8 @@ describe("the gateway end to end (real Envoy, real Keycloak, real app containers
   let fw: AppClient;
   let ba: AppClient;
   let adminPassword: string;
+  /** the https stand-in: its container, its address and the gateway's on the services network, the TLS material of both */
+  let storage: { container: Docker.Container; ip: string; gatewayIp: string; certPem: string; gatewayCertPem: string; bootstrap: string };
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
 
@@ -155,6 +246,17 @@ describe("the gateway end to end (real Envoy, real Keycloak, real app containers
     // the entrypoint reads it with $(< file), which drops trailing newlines
     adminPassword = String(seed?.inputs.uploads.find((u: { file: string }) => u.file === ADMIN_PASSWORD_FILE).content ?? "").trim();
     assert.ok(adminPassword, "Keycloak's admin password is among the program's resources");
+    const storageContainer = up.containers.find((c) => c.labels[PLATFORM_LABEL.role] === "service" && c.labels[PLATFORM_LABEL.service] === "storage")!;
+    const [storageNet, storageEndpoint] = Object.entries((await docker.getContainer(storageContainer.id).inspect()).NetworkSettings.Networks)[0];
+    const gatewayUploads = seedUploads(resources, (uploads) => ENVOY_CONFIG_FILE in uploads);
+    storage = {
+      container: docker.getContainer(storageContainer.id),
+      ip: storageEndpoint.IPAddress,
+      gatewayIp: (await docker.getContainer(gateway.containerId).inspect()).NetworkSettings.Networks[storageNet].IPAddress,
+      certPem: seedUploads(resources, (_uploads, labels) => labels[PLATFORM_LABEL.service] === "storage")[TLS_FILES.cert],
+      gatewayCertPem: gatewayUploads[TLS_FILES.cert],
+      bootstrap: gatewayUploads[ENVOY_CONFIG_FILE],
+    };
   });
 
   after(async () => {
@@ -211,6 +313,80 @@ describe("the gateway end to end (real Envoy, real Keycloak, real app containers
     assert.deepEqual(headerValues(echo, "x-forwarded-client-cert"), [`By=spiffe://${TRUST_DOMAIN}/platform/gateway;Hash=${hash};URI=${spiffe(BA)}`], "XFCC is replaced (SANITIZE_SET) by the verified certificate");
     assert.deepEqual(headerValues(echo, "authorization"), [], "the JWT stays at the gateway");
     expectLogged(CASES.headers, { marker: mark, app: ba, fields: { status: 200, service: "storage", token_client: BA, details: "via_upstream" } });
+  });
+
+  /** The storage cluster's upstream TLS as rendered into the gateway's bootstrap (what Envoy was given). */
+  const storageUpstreamTls = () => {
+    const clusters = (parseYaml(storage.bootstrap) as { static_resources: { clusters: { name: string; transport_socket?: { typed_config: Record<string, any> } }[] } }).static_resources.clusters;
+    return clusters.find((c) => c.name === "storage")?.transport_socket?.typed_config;
+  };
+  const serviceSpiffe = (name: string) => `spiffe://${TRUST_DOMAIN}/service/${name}`;
+
+  it(CASES.httpsService, async () => {
+    const tls = storageUpstreamTls();
+    assert.ok(tls, "the storage cluster has an upstream TLS context (protocol: https)");
+    assert.deepEqual(tls.common_tls_context.validation_context.match_typed_subject_alt_names, [{ san_type: "URI", matcher: { exact: serviceSpiffe("storage") } }]);
+    assert.deepEqual(tls.common_tls_context.validation_context.verify_certificate_spki, [spkiPin(storage.certPem)], "pinned to the service's own key");
+    const mark = marker();
+    const steps = await ba.run({ steps: [{ id: "call", token: "own", method: "GET", path: at("/storage/v1/buckets/backup-agent/mtls", mark), headers: { "x-platform-app": FW } }] });
+    assert.equal(steps.call.status, 200, JSON.stringify(steps.call));
+    assert.equal(steps.call.local_reply, false, "the service answered");
+    const echo = echoed(steps.call);
+    assert.equal(echo.impostor, false);
+    assert.equal(echo.tls, "TLSv1.3", "the gateway and the service negotiate TLS 1.3");
+    assert.deepEqual(echo.peer.uris, [gatewaySpiffeId(TRUST_DOMAIN)], "the service verified the gateway's client certificate (CERT_REQUIRED, platform CA)");
+    assert.equal(echo.peer.sha256, certificateHash(storage.gatewayCertPem), "the gateway's own certificate, not an app's");
+    assert.equal(echo.client, storage.gatewayIp, "from the gateway's address on the services network");
+    assert.deepEqual(headerValues(echo, "x-platform-app"), [BA]);
+    assert.deepEqual(headerValues(echo, "x-forwarded-client-cert"), [`By=${gatewaySpiffeId(TRUST_DOMAIN)};Hash=${certificateHash(ba.info.credentials!.certPem)};URI=${spiffe(BA)}`]);
+    assert.deepEqual(headerValues(echo, "authorization"), []);
+    expectLogged(CASES.httpsService, { marker: mark, app: ba, fields: { status: 200, service: "storage", details: "via_upstream", flags: "-", token_client: BA, upstream_host: `${storage.ip}:8080` } });
+  });
+
+  it(CASES.upstreamPin, async () => {
+    const impostor = impostorServerIdentity(storage.certPem, gateway.ca!);
+    const [genuine, forged] = [new X509Certificate(storage.certPem), new X509Certificate(impostor.cert)];
+    // the impostor differs from the service's certificate in its key alone
+    assert.equal(forged.subjectAltName, genuine.subjectAltName);
+    assert.ok(forged.subjectAltName?.includes(`URI:${serviceSpiffe("storage")}`), forged.subjectAltName);
+    assert.ok(forged.verify(new X509Certificate(gateway.ca!.certPem).publicKey), "signed by the platform CA");
+    assert.notEqual(spkiPin(impostor.cert), spkiPin(storage.certPem));
+    const counters = () => gatewayCounters(docker.getContainer(gateway.containerId), gateway.adminPort, "^cluster\\.storage\\.ssl\\.(fail_verify|handshake|connection_error)");
+    const countedBefore = await counters();
+    const on = await execIn(storage.container, ["python3", "-c", IMPOSTOR_ON], { env: [`IMPOSTOR_CERT=${Buffer.from(impostor.cert).toString("base64")}`, `IMPOSTOR_KEY=${Buffer.from(impostor.key).toString("base64")}`] });
+    assert.equal(on.exitCode, 0, `impostor identity in place: ${on.stderr}`);
+    const [refusedMark, restoredMark] = [marker(), marker()];
+    let refused: StepResult;
+    let seen: string;
+    try {
+      refused = (await ba.run({ steps: [{ id: "call", token: "own", method: "GET", path: at("/storage/v1/buckets/backup-agent/pin", refusedMark) }] })).call;
+    } finally {
+      const off = await execIn(storage.container, ["python3", "-c", IMPOSTOR_OFF]);
+      assert.equal(off.exitCode, 0, `the service's own identity restored: ${off.stderr}`);
+      seen = off.stdout;
+    }
+    const countedAfter = await counters();
+    process.stdout.write(`# impostor at storage: gateway answered ${refused.status} ${JSON.stringify(refused.body)}; the impostor saw ${seen.trim().split("\n").join(" ")}; gateway counters ${JSON.stringify(countedBefore)} -> ${JSON.stringify(countedAfter)}\n`);
+    assert.notEqual(refused.status, 200, "never 200 from an impostor");
+    assert.equal(refused.status, 503, JSON.stringify(refused));
+    assert.equal(refused.local_reply, true, "the gateway answered itself");
+    assert.equal(refused.body, "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure");
+    // the impostor's side: the gateway's connections ended in its alert, no request was ever sent
+    const handshakes = seen.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { client: string; handshake: string; reason?: string }).filter((h) => h.client === storage.gatewayIp);
+    assert.ok(handshakes.length >= 1, `the gateway connected to the impostor: ${seen}`);
+    assert.deepEqual([...new Set(handshakes.map((h) => `${h.handshake} ${h.reason}`))], ["failed TLSV1_BAD_CERTIFICATE_HASH_VALUE"], "refused by the key pin (bad_certificate_hash_value), not by CA or SAN");
+    const delta = (name: string) => (countedAfter[`cluster.storage.ssl.${name}`] ?? 0) - (countedBefore[`cluster.storage.ssl.${name}`] ?? 0);
+    assert.ok(delta("fail_verify_cert_hash") >= 1, "counted as a cert-hash/SPKI failure");
+    assert.equal(delta("fail_verify_san"), 0);
+    assert.equal(delta("fail_verify_error"), 0, "the chain itself verified (platform CA)");
+    // with its own key again, the same call succeeds: the key was the only difference
+    const restored = await ba.run({ steps: [{ id: "call", token: "own", method: "GET", path: at("/storage/v1/buckets/backup-agent/pin", restoredMark) }] });
+    assert.equal(restored.call.status, 200, JSON.stringify(restored.call));
+    assert.equal(echoed(restored.call).impostor, false);
+    // Envoy 1.40 keeps the TLS failure out of the response body but logs it in the response code details
+    const pinFailure = "upstream_reset_before_response_started{remote_connection_failure|TLS_error:|268435581:SSL_routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:verify_cert_failed:_cert_hash_and_spki:TLS_error_end}";
+    expectLogged(CASES.upstreamPin, { marker: refusedMark, app: ba, fields: { status: 503, service: "storage", token_client: BA, flags: "UF", details: pinFailure, upstream_host: `${storage.ip}:8080` } });
+    expectLogged(CASES.upstreamPin, { marker: restoredMark, app: ba, fields: { status: 200, service: "storage", details: "via_upstream" } });
   });
 
   it(CASES.wrongSecret, async () => {

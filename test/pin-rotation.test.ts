@@ -2,13 +2,15 @@
 // a certificate renewed for the same key (earlyRenewalHours) must leave the rendered bootstrap as it is,
 // and a rotated key must change exactly that app's pin in the same run that issues its new certificate.
 // Runs the real program under mocks with real keys and openssl-signed certificates; the provider keeps
-// keys across runs the way a stack's state does (mock-runner `keys`).
+// keys across runs the way a stack's state does (mock-runner `keys`). The gateway container is replaced
+// with its upload seed (test/program.test.ts), so Envoy starts on the re-rendered bootstrap in that run.
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { generateKey } from "../mock-runner/key-material";
 import { ProgramRun, RecordedResource, runProgram } from "../mock-runner/run-program";
 import { spkiPinFromPem } from "../render/envoy/spki";
+import { describeVerdicts, envoyImageAbsentReason, validateWithRealEnvoy } from "./support/real-envoy";
 import { PROGRAM, stackConfig } from "./support/stack-config";
 
 type Obj = Record<string, any>;
@@ -85,5 +87,14 @@ describe("key pinning across updates (real keys, mocks)", { timeout: 300_000 }, 
     assert.notDeepEqual(after[APP], before[APP]);
     assert.equal(spkiPinFromPem(clientCert(rotated, APP).state.certPem), expected, "the new certificate carries the new key");
     assert.deepEqual(after[OTHER], before[OTHER], "no other app's pin moves");
+  });
+
+  it("real Envoy accepts the re-rendered bootstraps of the renewal and the rotation", { skip: envoyImageAbsentReason() ?? false }, () => {
+    const verdicts = validateWithRealEnvoy([
+      { name: "after the certificate renewal", yaml: envoyYaml(renewed) },
+      { name: "after the key rotation", yaml: envoyYaml(rotated) },
+    ]);
+    assert.equal(verdicts.length, 2);
+    assert.equal(describeVerdicts(verdicts), "");
   });
 });

@@ -1,8 +1,11 @@
 // The gateway end to end from the tests' side: an app's client (the sandbox's gateway script, run in the
 // app's own container as its own user, paced by the app's token bucket), the gateway's JSON access log
-// read from its stdout through the Docker API, and JWTs forged on the host.
+// read from its stdout through the Docker API and its admin counters, JWTs forged on the host, and a
+// service's impostor certificate (the platform CA's, the service's SANs, another key).
 import { createHash, generateKeyPairSync, sign, X509Certificate } from "node:crypto";
 import type Docker from "dockerode";
+import { caSignedCertificate, generateKey } from "../../mock-runner/key-material";
+import { execIn } from "../../sandbox/exec";
 import { exchangeWithGateway, GatewayExchange, plannedRequests, RateBudget, StepResult } from "../../sandbox/probes/gateway-client";
 import type { GatewayAppInfo } from "../../sandbox/probes/types";
 
@@ -145,4 +148,35 @@ export function tamperJwt(token: string, change: Record<string, unknown>): strin
 /** The `Hash=` Envoy puts in x-forwarded-client-cert: SHA-256 of the client certificate's DER, hex. */
 export function certificateHash(certPem: string): string {
   return createHash("sha256").update(new X509Certificate(certPem).raw).digest("hex");
+}
+
+/**
+ * Counters of the gateway's admin /stats matching `filter` (a regex, as Envoy takes it). The admin interface
+ * listens on the gateway's loopback only, so the request is made inside its container (bash's /dev/tcp).
+ */
+export async function gatewayCounters(container: Docker.Container, adminPort: number, filter: string): Promise<Record<string, number>> {
+  const script = `exec 3<>/dev/tcp/127.0.0.1/${adminPort} && printf 'GET /stats?filter=%s HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' "$1" >&3 && cat <&3`;
+  const result = await execIn(container, ["bash", "-c", script, "stats", encodeURIComponent(filter)], { timeoutMs: 10_000 });
+  if (result.exitCode !== 0 || !/^HTTP\/1\.1 200/.test(result.stdout)) throw new Error(`admin /stats: exit ${result.exitCode} ${result.stdout.slice(0, 200)} ${result.stderr.slice(0, 200)}`);
+  return Object.fromEntries([...result.stdout.matchAll(/^([\w.-]+): (\d+)\r?$/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
+/**
+ * A server certificate an impostor at a service's address could hold if the CA key leaked or the CA
+ * misissued: signed by the platform CA, for the service's own SANs (URI and DNS, copied from its real
+ * certificate) and common name, server usages, but for a fresh key. Only the gateway's SPKI pin tells it apart.
+ */
+export function impostorServerIdentity(genuineCertPem: string, ca: { certPem: string; keyPem: string }): { cert: string; key: string } {
+  const genuine = new X509Certificate(genuineCertPem);
+  const sans = (genuine.subjectAltName ?? "").split(", ");
+  const of = (kind: string) => sans.filter((s) => s.startsWith(`${kind}:`)).map((s) => s.slice(kind.length + 1));
+  const commonName = /^CN=(.*)$/m.exec(genuine.subject)?.[1];
+  const key = generateKey("ECDSA", "P256").privateKeyPem;
+  const cert = caSignedCertificate({ privateKeyPem: key, subject: { commonName }, uris: of("URI"), dnsNames: of("DNS") }, { validityPeriodHours: 24, allowedUses: ["digital_signature", "key_encipherment", "server_auth"] }, { certPem: ca.certPem, privateKeyPem: ca.keyPem });
+  return { cert, key };
+}
+
+/** SHA-256 of a certificate's SubjectPublicKeyInfo, base64: what Envoy's verify_certificate_spki pins. */
+export function spkiPin(certPem: string): string {
+  return createHash("sha256").update(new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" })).digest("base64");
 }

@@ -6,7 +6,8 @@ import type { PackConfig } from "../policies/evaluate";
 import { allRules } from "../policies/registry";
 import { parseText } from "./inputs";
 import { checkFiles } from "./check";
-import { formatJson, formatText, wantsColor } from "./report";
+import { wantsColor } from "../cli/terminal";
+import { formatJson, formatText } from "./report";
 
 const USAGE = `usage: platform-policy-check [--format text|json] [--config PACK_CONFIG.json] [--stack Pulumi.<stack>.yaml] FILE...
 

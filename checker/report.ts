@@ -2,6 +2,7 @@
 // severity, CIS id and fix. Text output is coloured when asked (a terminal, and NO_COLOR unset).
 import type { Finding } from "../policies/evaluate";
 import { nounOf } from "../policies/rules/rule";
+import { painter, type Style } from "../cli/terminal";
 import type { InputKind } from "./inputs";
 
 export interface FileResult {
@@ -48,16 +49,9 @@ export interface TextOptions {
   color?: boolean;
 }
 
-const SGR = { bold: "1", red: "31", green: "32", yellow: "33", dim: "2" } as const;
-type Style = keyof typeof SGR;
-
-/** Whether text output to `stream` should be coloured: a terminal, and NO_COLOR (no-color.org) not set. */
-export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return stream.isTTY === true && !env.NO_COLOR;
-}
 
 export function formatText(report: CheckReport, options: TextOptions = {}): string {
-  const paint = (text: string, ...styles: Style[]) => (options.color && styles.length > 0 ? `\u001b[${styles.map((s) => SGR[s]).join(";")}m${text}\u001b[0m` : text);
+  const paint = painter(options.color);
   const levelStyle = (level: string): Style[] => (level === "mandatory" ? ["bold", "red"] : ["yellow"]);
   const lines: string[] = [];
   for (const file of report.files) {

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
+import { wantsColor } from "../cli/terminal";
 import { exitWith, ParsedArgs, runCommand } from "../cli/args";
 import { bringUp, evaluateProgram } from "./bringup";
 import { imagePresent } from "./docker-availability";
@@ -24,7 +25,7 @@ const READY_TIMEOUT_MS = 300_000;
 
 const SANDBOX_COMMAND = {
   name: "sandbox",
-  usage: "usage: npm run sandbox -- [--stack NAME] [--config FILE] [--keep] [--report FILE(.json|.md)] [--only probe,probe] [--allow-internet]",
+  usage: "usage: npm run sandbox -- [--stack NAME] [--config FILE] [--keep] [--report FILE(.json|.md)] [--only probe,probe] [--allow-internet]\nThe table's verdicts are coloured on a terminal unless NO_COLOR is set.",
   options: {
     stack: { type: "string" },
     config: { type: "string" },
@@ -90,7 +91,7 @@ async function sandbox({ values }: ParsedArgs<typeof SANDBOX_COMMAND.options>): 
       onResult: (r) => console.log(`  ${r.verdict.padEnd(11)} ${r.target} ${r.probe}`),
     });
     const report = buildReport(runId, input.stackName, started, up.notStarted.map((n) => ({ resource: n.name, reason: n.reason })), up.discrepancies, results);
-    console.log("\n" + formatTable(results));
+    console.log("\n" + formatTable(results, 110, wantsColor(process.stdout, process.env)));
     if (report.notStarted.length) console.log(`\nnot started:\n${report.notStarted.map((n) => `  ${n.resource}: ${n.reason}`).join("\n")}`);
     if (report.discrepancies.length) console.log(`\nDECLARED BUT NOT IN FORCE:\n${report.discrepancies.map((d) => `  ${d.resource} ${d.field}: declared ${d.declared}, actual ${d.actual}`).join("\n")}`);
     if (values.report) console.log(`report: ${writeReport(values.report, report).join(", ")}`);

@@ -1,4 +1,5 @@
 // The probe report: a terminal table, JSON and Markdown.
+import { painter, type Style } from "../cli/terminal";
 import { isFailure, ProbeResult } from "./probes/types";
 
 export interface SandboxReport {
@@ -28,13 +29,23 @@ export function buildReport(runId: string, stack: string, startedAt: Date, notSt
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
-export function formatTable(results: ProbeResult[], evidenceWidth = 110): string {
+const VERDICT_STYLE: Record<ProbeResult["verdict"], Style[]> = { stopped: ["green"], ok: ["green"], "NOT STOPPED": ["bold", "red"], FAILED: ["bold", "red"], skipped: ["yellow"] };
+
+/** The results as a table; `color` paints each verdict (the CLI turns it on for a terminal without NO_COLOR). */
+export function formatTable(results: ProbeResult[], evidenceWidth = 110, color = false): string {
+  const paint = painter(color);
   const rows = results.map((r) => [r.target, r.probe, r.verdict, clip(r.evidence.replace(/\s+/g, " "), evidenceWidth)]);
   const header = ["target", "probe", "verdict", "evidence"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ");
+  const line = (cells: string[], verdict?: ProbeResult["verdict"]) =>
+    cells
+      .map((cell, i) => {
+        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]);
+        return i === 2 && verdict ? paint(padded, ...VERDICT_STYLE[verdict]) : padded;
+      })
+      .join("  ");
   const summary = summarize(results);
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", Object.entries(summary).map(([k, v]) => `${k}: ${v}`).join("  ")].join("\n");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map((row, i) => line(row, results[i].verdict)), "", Object.entries(summary).map(([k, v]) => `${k}: ${v}`).join("  ")].join("\n");
 }
 
 const md = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -9,7 +9,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { checkFile, checkFiles } from "../checker/check";
 import { jsonSyntaxError, lineColumn } from "../checker/json-syntax";
-import { formatText, wantsColor } from "../checker/report";
+import { formatText } from "../checker/report";
+import { wantsColor } from "../cli/terminal";
 import { runChecker as run, scratchFiles } from "./support/checker-run";
 
 const REPO = join(__dirname, "..");

@@ -27,7 +27,9 @@ export class SecurityMonitor extends pulumi.ComponentResource {
     this.auditKey =
       audit.keySource === "config"
         ? pulumi.secret(audit.key!)
-        : pulumi.secret(new random.RandomPassword(`${name}-audit-key`, { length: 64, special: false }, { parent: this }).result);
+        : // the monitor takes hex keys only; hex-encoding the generated password keeps its bytes, so logs
+          // written with the earlier raw form keep verifying
+          pulumi.secret(new random.RandomPassword(`${name}-audit-key`, { length: 64, special: false }, { parent: this }).result.apply((password) => Buffer.from(password, "utf8").toString("hex")));
     const { spec, socketPath, socketGroupId } = monitorContainer(plan);
     this.container = createWorkloadContainer(
       `${name}-container`,

@@ -63,8 +63,26 @@ test("foreign, empty and unreadable files give clear errors", (t) => {
   assert.throws(() => AuditWriter.open(foreign, KEY), /not a platform audit log/);
 });
 
-test("a short key is refused", () => {
-  assert.throws(() => AuditKey.fromText("abc", "test"), /at least 32 bytes/);
+test("a key is hex only: raw text, 0x, inner whitespace, odd or short hex are refused, naming the source; the key is never quoted", () => {
+  const hex = "ab".repeat(32);
+  assert.equal(AuditKey.fromText(`  ${hex}\n`, "test").id, AuditKey.fromText(hex.toUpperCase(), "test").id, "surrounding whitespace and case do not matter");
+  const refused: [string, RegExp][] = [
+    ["", /is empty/],
+    ["x".repeat(64), /is not hex \(64 characters.*never taken as raw text/],
+    // the old rule took this as 64 raw bytes: the same length as a hex key, but text
+    ["correct horse battery staple, correct horse battery staple!!!!!!", /is not hex/],
+    [`0x${hex}`, /starts with "0x"/],
+    [`${hex.slice(0, 32)} ${hex.slice(32)}`, /whitespace inside/],
+    [`${hex}a`, /odd number of hex digits \(65\)/],
+    ["ab".repeat(16), /is 16 bytes \(32 hex digits\), too short: use at least 32 bytes/],
+  ];
+  for (const [text, message] of refused) {
+    assert.throws(
+      () => AuditKey.fromText(text, "$SOME_SOURCE", "FIX IT"),
+      (error: Error) => message.test(error.message) && error.message.startsWith("the audit key from $SOME_SOURCE ") && error.message.endsWith(": FIX IT") && (text.trim() === "" || !error.message.includes(text.trim())),
+      JSON.stringify(text),
+    );
+  }
 });
 
 test("modification of one byte is pinpointed to its line", (t) => {
@@ -128,10 +146,12 @@ test("a modified or deleted checkpoint file is reported", (t) => {
   const checkpoint = JSON.parse(readFileSync(checkpointFile, "utf8"));
   writeFileSync(checkpointFile, JSON.stringify({ ...checkpoint, count: checkpoint.count - 1 }));
   assert.deepEqual(verifyAuditFile(file, KEY).problems.map((p) => p.kind), ["checkpoint"]);
+  // the writer creates it with the log and never removes it: a missing one is a finding, not a warning
   unlinkSync(checkpointFile);
   const report = verifyAuditFile(file, KEY);
-  assert.equal(report.ok, true);
-  assert.match(report.warnings.join("\n"), /no checkpoint file/);
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.problems.map((p) => p.kind), ["checkpoint"]);
+  assert.match(report.problems[0].message, /checkpoint file .*audit\.jsonl\.checkpoint is missing/);
 });
 
 test("a torn last write (crash mid-record) leaves earlier records intact and is recovered on reopen", (t) => {
@@ -178,7 +198,7 @@ test("reopening a tampered log for appending is refused with the findings", (t) 
   const content = lines(file);
   content.splice(2, 1);
   writeLines(file, content);
-  assert.throws(() => AuditWriter.open(file, KEY), /refusing to append .*\n.*deleted/s);
+  assert.throws(() => AuditWriter.open(file, KEY), (error: Error) => /^refusing to append to .*audit\.jsonl: it fails verification \(1 problem, first: deleted: record seq 2 was deleted.*move .* aside/.test(error.message) && !error.message.includes("\n"));
 });
 
 type Edit =

@@ -28,19 +28,24 @@ export interface AuditRecord extends AuditRecordBody {
   mac: string;
 }
 
-/** Key material: at least 32 bytes; never printed. */
+/** What a valid audit key is, and how to make one: said by every key error. */
+export const AUDIT_KEY_RULE = "64 or more hex digits (32+ bytes)";
+const MIN_KEY_BYTES = 32;
+
+/** Key material: 32 or more bytes, given as hex; never printed. */
 export class AuditKey {
   private constructor(private readonly secret: Buffer) {}
 
-  static from(secret: Buffer, source: string): AuditKey {
-    if (secret.length < 32) throw new Error(`audit key from ${source} is ${secret.length} bytes: use at least 32 bytes (e.g. 64 hex characters from a Pulumi secret)`);
-    return new AuditKey(Buffer.from(secret));
-  }
-
-  /** A hex string (64+ characters) is decoded; anything else is used as raw bytes. */
-  static fromText(text: string, source: string): AuditKey {
-    const trimmed = text.trim();
-    return AuditKey.from(/^([0-9a-fA-F]{2}){32,}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "utf8"), source);
+  /**
+   * The key as hex text: 64+ hex digits, an even number; whitespace around it (a trailing newline) is
+   * ignored. Anything else is refused, never used as raw bytes: `source` names where it came from
+   * (option, environment variable, file) and `fix` says how to correct that place.
+   */
+  static fromText(text: string, source: string, fix = `give ${AUDIT_KEY_RULE}, e.g. from openssl rand -hex 32`): AuditKey {
+    const hex = text.trim();
+    const problem = keyTextProblem(hex);
+    if (problem) throw new Error(`the audit key from ${source} ${problem}: ${fix}`);
+    return new AuditKey(Buffer.from(hex, "hex"));
   }
 
   mac(text: string): string {
@@ -55,6 +60,17 @@ export class AuditKey {
   toJSON(): string {
     return "[audit key]";
   }
+}
+
+/** Why `hex` (already trimmed) is not a usable key, or undefined; never quotes the key. */
+function keyTextProblem(hex: string): string | undefined {
+  if (hex.length === 0) return "is empty";
+  if (/^0x/i.test(hex)) return 'starts with "0x"; give the hex digits alone';
+  if (/\s/.test(hex) && /^[0-9a-fA-F]+$/.test(hex.replace(/\s/g, ""))) return "has whitespace inside it; give one unbroken string of hex digits";
+  if (!/^[0-9a-fA-F]+$/.test(hex)) return `is not hex (${hex.length} characters, some of them not 0-9/a-f); a key is never taken as raw text`;
+  if (hex.length % 2 === 1) return `has an odd number of hex digits (${hex.length}): every byte is two digits`;
+  if (hex.length / 2 < MIN_KEY_BYTES) return `is ${hex.length / 2} bytes (${hex.length} hex digits), too short: use at least ${MIN_KEY_BYTES} bytes (${MIN_KEY_BYTES * 2} hex digits)`;
+  return undefined;
 }
 
 /** Serialises a record body and appends its MAC. */
@@ -106,7 +122,12 @@ function claims(line: string): { claimedSeq?: number; claimedMac?: string } {
   return { claimedSeq: seq ? Number(seq[1]) : undefined, claimedMac: mac ? mac[1] : undefined };
 }
 
-/** The signed checkpoint kept beside the log: how many records existed and the MAC of the last one. */
+/**
+ * A signed head: "log `logId` held `count` records, the last with MAC `lastMac`, at `time`". The checkpoint
+ * file beside the log is one; so is an anchor (`monitor anchor`, the monitor's `audit head:` log lines, a
+ * copy of the checkpoint file) that the operator keeps where an attacker of the state directory cannot
+ * reach. Only the key can sign one, so a head can neither be forged nor lowered to fit a shortened log.
+ */
 export interface CheckpointFile {
   format: typeof AUDIT_FORMAT;
   logId: string;
@@ -118,6 +139,28 @@ export interface CheckpointFile {
 
 export function checkpointSigningText(c: Omit<CheckpointFile, "sig">): string {
   return JSON.stringify(["checkpoint", c.format, c.logId, c.count, c.lastMac, c.time]);
+}
+
+export function signHead(head: Omit<CheckpointFile, "format" | "sig">, key: AuditKey): CheckpointFile {
+  const signed = { format: AUDIT_FORMAT, logId: head.logId, count: head.count, lastMac: head.lastMac, time: head.time } as const;
+  return { ...signed, sig: key.mac(checkpointSigningText(signed)) };
+}
+
+/** The head's signature matches `key` and its fields have their types. */
+export function headIsAuthentic(head: CheckpointFile, key: AuditKey): boolean {
+  const { sig, ...signed } = head;
+  return typeof sig === "string" && key.mac(checkpointSigningText(signed)) === sig;
+}
+
+/** A parsed JSON value as a head, or why it is not one. */
+export function asHead(value: unknown): CheckpointFile | string {
+  const head = value as Partial<CheckpointFile> | null;
+  if (typeof head !== "object" || head === null || Array.isArray(head)) return "is not a JSON object";
+  if (head.format !== AUDIT_FORMAT) return `is not a signed head of a ${AUDIT_FORMAT} (its "format" is ${JSON.stringify(head.format)})`;
+  if (typeof head.logId !== "string" || !Number.isInteger(head.count) || (head.count as number) < 1 || typeof head.lastMac !== "string" || typeof head.time !== "string" || typeof head.sig !== "string") {
+    return "lacks one of logId, count (a positive integer), lastMac, time, sig";
+  }
+  return head as CheckpointFile;
 }
 
 export function checkpointPath(logFile: string): string {

@@ -11,19 +11,70 @@
 // Checkpoints: every `checkpointEveryRecords` records (at most one per sync interval) or
 // `checkpointIntervalMs`, and on close, a `checkpoint` record (with the record count) is appended and
 // the signed checkpoint file (`<log>.checkpoint`) is atomically replaced; every durable append also
-// replaces that file. `verify` thus detects a tail cut off before the latest checkpoint.
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+// replaces that file. `verify` thus detects a tail cut off before the latest checkpoint. The closing
+// checkpoint says `"closed":true`: a log that does not end with one was not closed by its writer (still
+// open, crashed, or cut), and the next open says so in a `recovery` record. After every durable append
+// and on close, `onHead` receives the signed head (the checkpoint file's content): the monitor prints it,
+// so an anchor exists outside the state directory too.
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { dirname } from "node:path";
-import { AUDIT_FORMAT, AUDIT_VERSION, AuditKey, AuditRecord, AuditRecordType, checkpointPath, checkpointSigningText, CheckpointFile, encodeRecord } from "./format";
+import { AUDIT_FORMAT, AUDIT_VERSION, AuditKey, AuditRecord, AuditRecordType, checkpointPath, CheckpointFile, encodeRecord, signHead } from "./format";
 import { AuditLogError } from "./errors";
-import { formatVerifyReport, readCheckpoint, verifyAuditText } from "./verify";
+import { readCheckpoint, verifyAuditText, VerifyReport } from "./verify";
 
 interface AuditWriterOptions {
   syncIntervalMs?: number;
   checkpointEveryRecords?: number;
   checkpointIntervalMs?: number;
   now?: () => Date;
+  /** the signed head after every durable append and on close: for the operator to keep off-host */
+  onHead?: (head: CheckpointFile) => void;
+}
+
+/** What `prepare` found: a log to create, or a verified one to append to. Nothing is written yet. */
+type Found = { kind: "new" } | { kind: "existing"; text: string; report: VerifyReport & { logId: string } };
+
+/**
+ * A log checked for opening, not yet touched: `AuditWriter.prepare` reads and verifies; `open()` creates or
+ * appends. The monitor prepares before it creates any state, so a log it would refuse leaves nothing behind.
+ */
+export class PreparedAudit {
+  constructor(
+    readonly file: string,
+    private readonly key: AuditKey,
+    private readonly options: AuditWriterOptions,
+    private readonly found: Found,
+  ) {}
+
+  /** true when `open()` will create a new log */
+  get createsLog(): boolean {
+    return this.found.kind === "new";
+  }
+
+  open(): AuditWriter {
+    // prepared earlier; if the file changed since (it should not: only the lock holder writes), look again
+    const current = statSize(this.file);
+    const expected = this.found.kind === "new" ? undefined : Buffer.byteLength(this.found.text);
+    if (current !== expected && !(this.found.kind === "new" && current === 0)) return AuditWriter.prepare(this.file, this.key, this.options).open();
+    return this.found.kind === "new" ? AuditWriter.createNew(this.file, this.key, this.options) : AuditWriter.reopen(this.file, this.key, this.found.text, this.found.report, this.options);
+  }
+}
+
+function statSize(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new AuditLogError(`cannot read audit log ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** One line: the file, the first finding, and what to do; `monitor verify` lists every finding. */
+function refusal(file: string, report: VerifyReport): AuditLogError {
+  const [first] = report.problems;
+  const findings = first ? `${report.problems.length} problem${report.problems.length === 1 ? "" : "s"}, first: ${first.kind}: ${first.message}` : "it has no header record with a log id";
+  return new AuditLogError(`refusing to append to ${file}: it fails verification (${findings}). Keep it as evidence: move ${file} and ${checkpointPath(file)} aside and restart to begin a new log; monitor verify ${file} lists every finding`);
 }
 
 const FLUSH_BYTES = 256 * 1024;
@@ -42,6 +93,7 @@ export class AuditWriter {
   private readonly checkpointEveryRecords: number;
   private readonly checkpointIntervalMs: number;
   private readonly now: () => Date;
+  private readonly options: AuditWriterOptions;
 
   private constructor(readonly file: string, private readonly key: AuditKey, readonly logId: string, state: { fd: number; seq: number; lastMac: string }, options: AuditWriterOptions) {
     this.fd = state.fd;
@@ -51,6 +103,7 @@ export class AuditWriter {
     this.checkpointEveryRecords = options.checkpointEveryRecords ?? 1000;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? 5000;
     this.now = options.now ?? (() => new Date());
+    this.options = options;
     this.lastCheckpointMs = this.now().getTime();
   }
 
@@ -59,6 +112,12 @@ export class AuditWriter {
    * verification would hide the tampering, so that is refused with the findings.
    */
   static open(file: string, key: AuditKey, options: AuditWriterOptions = {}): AuditWriter {
+    return AuditWriter.prepare(file, key, options).open();
+  }
+
+  /** Reads and verifies, writes nothing: throws what `open` would refuse. */
+  static prepare(file: string, key: AuditKey, options: AuditWriterOptions = {}): PreparedAudit {
+    const checkpoint = readCheckpoint(file);
     let existing: string | undefined;
     try {
       existing = readFileSync(file, "utf8");
@@ -66,36 +125,46 @@ export class AuditWriter {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new AuditLogError(`cannot read audit log ${file}: ${(error as Error).message}`);
     }
     if (existing === undefined || existing.length === 0) {
-      const checkpoint = readCheckpoint(file);
       if (checkpoint) {
         throw new AuditLogError(`audit log ${file} is ${existing === undefined ? "missing" : "empty"}, but its checkpoint file (${checkpointPath(file)}) counted ${checkpoint.count} records on ${checkpoint.time}: the log was deleted or truncated. Restore it, or move the checkpoint file aside to start a new log.`);
       }
-      // created atomically with its header (temp file, fsync, rename): a crash here leaves no half-made log
-      const logId = randomBytes(12).toString("hex");
-      const now = (options.now ?? (() => new Date()))();
-      const header = encodeRecord({ seq: 0, type: "header", time: now.toISOString(), prev: "", data: { format: AUDIT_FORMAT, version: AUDIT_VERSION, logId, keyId: key.id } }, key);
-      const temporary = `${file}.tmp-${process.pid}`;
-      writeFileSync(temporary, `${header.line}\n`, { mode: 0o600 });
-      const tempFd = openSync(temporary, "r");
-      fsyncSync(tempFd);
-      closeSync(tempFd);
-      renameSync(temporary, file);
-      fsyncDirectory(file);
-      const writer = new AuditWriter(file, key, logId, { fd: openSync(file, "a"), seq: 1, lastMac: header.mac }, options);
-      writer.writeCheckpointFile();
-      writer.startTimer();
-      return writer;
+      return new PreparedAudit(file, key, options, { kind: "new" });
     }
-    const report = verifyAuditText(existing, key, readCheckpoint(file), file);
-    if (!report.ok || !report.logId) {
-      throw new AuditLogError(`refusing to append to ${file}: it fails verification. Keep it as evidence, move it aside and restart.\n${formatVerifyReport(file, report)}`);
-    }
+    const report = verifyAuditText(existing, key, checkpoint, file);
+    if (!report.ok || !report.logId) throw refusal(file, report);
+    return new PreparedAudit(file, key, options, { kind: "existing", text: existing, report: report as VerifyReport & { logId: string } });
+  }
+
+  /** A new log, created atomically with its header (temp file, fsync, rename): a crash here leaves no half-made log. */
+  static createNew(file: string, key: AuditKey, options: AuditWriterOptions): AuditWriter {
+    const logId = randomBytes(12).toString("hex");
+    const now = (options.now ?? (() => new Date()))();
+    const header = encodeRecord({ seq: 0, type: "header", time: now.toISOString(), prev: "", data: { format: AUDIT_FORMAT, version: AUDIT_VERSION, logId, keyId: key.id } }, key);
+    const temporary = `${file}.tmp-${process.pid}`;
+    writeFileSync(temporary, `${header.line}\n`, { mode: 0o600 });
+    const tempFd = openSync(temporary, "r");
+    fsyncSync(tempFd);
+    closeSync(tempFd);
+    renameSync(temporary, file);
+    fsyncDirectory(file);
+    const writer = new AuditWriter(file, key, logId, { fd: openSync(file, "a"), seq: 1, lastMac: header.mac }, options);
+    writer.writeCheckpointFile();
+    writer.startTimer();
+    return writer;
+  }
+
+  /**
+   * Appends to a verified log. A partial last line (a crash mid-write) is cut off; when the log did not end
+   * with its writer's closing checkpoint (crash, kill, or a cut the verifier cannot tell from one), a
+   * `recovery` record keeps what was found, so the ambiguity stays on record.
+   */
+  static reopen(file: string, key: AuditKey, existing: string, report: VerifyReport & { logId: string }, options: AuditWriterOptions): AuditWriter {
     const fd = openSync(file, "r+");
     let tail = existing;
-    let torn: { bytes: number; sha256: string } | undefined;
+    let torn: { droppedBytes: number; droppedSha256: string } | undefined;
     if (report.tornTail) {
       const tornText = existing.slice(existing.lastIndexOf("\n") + 1);
-      torn = { bytes: report.tornTail.bytes, sha256: createHash("sha256").update(tornText).digest("hex") };
+      torn = { droppedBytes: report.tornTail.bytes, droppedSha256: createHash("sha256").update(tornText).digest("hex") };
       ftruncateSync(fd, report.tornTail.byteOffset);
       fsyncSync(fd);
       tail = existing.slice(0, existing.lastIndexOf("\n") + 1);
@@ -104,7 +173,14 @@ export class AuditWriter {
     const lastLine = tail.slice(tail.lastIndexOf("\n", tail.length - 2) + 1, -1);
     const last = JSON.parse(lastLine) as AuditRecord;
     const writer = new AuditWriter(file, key, report.logId, { fd: openSync(file, "a"), seq: last.seq + 1, lastMac: last.mac }, options);
-    if (torn) writer.appendDurable("recovery", { reason: "partial last write from a crash was cut off", droppedBytes: torn.bytes, droppedSha256: torn.sha256 });
+    if (torn || !report.closed) {
+      writer.appendDurable("recovery", {
+        reason: torn ? "partial last write from a crash was cut off" : `the log was not closed by its writer: a crash, a kill, or records cut off after seq ${last.seq}`,
+        previousEnd: { seq: last.seq, type: last.type, time: last.time, closedCleanly: report.closed !== undefined },
+        vouchedByCheckpoint: report.vouched.count,
+        ...(torn ?? {}),
+      });
+    }
     writer.startTimer();
     return writer;
   }
@@ -134,7 +210,9 @@ export class AuditWriter {
   appendDurable(type: AuditRecordType, data: unknown): AuditRecord {
     const record = this.append(type, data);
     this.sync();
-    this.writeCheckpointFile();
+    const head = this.writeCheckpointFile();
+    // `stop` is followed at once by the closing checkpoint, which reports its own head
+    if (type !== "stop") this.options.onHead?.(head);
     return record;
   }
 
@@ -145,21 +223,22 @@ export class AuditWriter {
     fdatasyncSync(this.fd);
   }
 
-  /** Appends a `checkpoint` record, syncs, and replaces the signed checkpoint file. */
-  checkpoint(): void {
+  /** Appends a `checkpoint` record (the closing one says so), syncs, and replaces the signed checkpoint file. */
+  checkpoint(closing = false): CheckpointFile {
     this.recordsSinceCheckpoint = 0;
-    this.append("checkpoint", { count: this.seq });
+    this.append("checkpoint", closing ? { count: this.seq, closed: true } : { count: this.seq });
     this.recordsSinceCheckpoint = 0;
     this.sync();
-    this.writeCheckpointFile();
+    return this.writeCheckpointFile();
   }
 
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
-    this.checkpoint();
+    const head = this.checkpoint(true);
     closeSync(this.fd);
     this.closed = true;
+    this.options.onHead?.(head);
   }
 
   private writeBuffer(): void {
@@ -172,9 +251,8 @@ export class AuditWriter {
     while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
   }
 
-  private writeCheckpointFile(): void {
-    const signed: Omit<CheckpointFile, "sig"> = { format: AUDIT_FORMAT, logId: this.logId, count: this.seq, lastMac: this.lastMac, time: this.now().toISOString() };
-    const checkpoint: CheckpointFile = { ...signed, sig: this.key.mac(checkpointSigningText(signed)) };
+  private writeCheckpointFile(): CheckpointFile {
+    const checkpoint = signHead({ logId: this.logId, count: this.seq, lastMac: this.lastMac, time: this.now().toISOString() }, this.key);
     const target = checkpointPath(this.file);
     const temporary = `${target}.tmp-${process.pid}`;
     writeFileSync(temporary, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
@@ -184,6 +262,7 @@ export class AuditWriter {
     renameSync(temporary, target);
     fsyncDirectory(target);
     this.lastCheckpointMs = this.now().getTime();
+    return checkpoint;
   }
 
   private startTimer(): void {

@@ -53,7 +53,8 @@ describe("readStackFile", () => {
   it("is what loadStackFile and the monitor read", () => {
     const broken = write("mon", "config:\n  platform:monitor: {\n");
     assert.throws(() => loadStackFile(broken), StackFileError);
-    assert.throws(() => loadMonitorConfig("mon", broken, {}), StackFileError);
+    // the monitor words its one-line error itself, around the reader's file, line and column
+    assert.throws(() => loadMonitorConfig("mon", broken, {}), /Pulumi\.mon\.yaml: invalid YAML at line 3, column 1: .*: fix the stack file$/);
     const monitor = write("mon-ok", "config:\n  platform:monitor:\n    statsWindowSeconds: 120\n");
     assert.equal(loadMonitorConfig("mon-ok", monitor, {}).config.statsWindowSeconds, 120);
   });

@@ -5,7 +5,7 @@
 // stack that does not get there fails the run with the container's name and what its checks said.
 import type Docker from "dockerode";
 import type { BringUp } from "./bringup";
-import { execIn } from "./exec";
+import { envoyAdminStats } from "./envoy-admin";
 import type { GatewayInfo } from "./probes/types";
 
 /** The stack never became ready: the run fails with this (exit 2), nothing is probed. */
@@ -91,14 +91,19 @@ export async function waitUntilHealthy(docker: Docker, up: Pick<BringUp, "contai
   }
 }
 
-/** `http.<chain>.jwt_authn.jwks_fetch_success: N` lines of the gateway's admin /stats. */
+/** `<chain> jwks_fetch_success|jwks_fetch_failed` → count, from `http.<chain>.jwt_authn.*` counters of the gateway's admin. */
 async function jwksCounters(docker: Docker, gateway: Pick<GatewayInfo, "containerId" | "adminPort">): Promise<{ counters: Record<string, number>; error?: string }> {
-  // the admin interface listens on the gateway's loopback only; the image ships bash (as its healthcheck uses)
-  const script = `exec 3<>/dev/tcp/127.0.0.1/${gateway.adminPort} && printf 'GET /stats?filter=jwks_fetch HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3 && cat <&3`;
-  const result = await execIn(docker.getContainer(gateway.containerId), ["bash", "-c", script], { timeoutMs: 10_000 });
   const counters: Record<string, number> = {};
-  for (const match of result.stdout.matchAll(/^http\.(\S+)\.jwt_authn\.(jwks_fetch_success|jwks_fetch_failed): (\d+)$/gm)) counters[`${match[1]} ${match[2]}`] = Number(match[3]);
-  return { counters, error: result.exitCode === 0 ? undefined : `admin /stats: exit ${result.exitCode} ${oneLine(result.stderr, 200)}` };
+  try {
+    const stats = await envoyAdminStats(docker.getContainer(gateway.containerId), gateway.adminPort, "jwks_fetch");
+    for (const [name, value] of Object.entries(stats)) {
+      const match = /^http\.(\S+)\.jwt_authn\.(jwks_fetch_success|jwks_fetch_failed)$/.exec(name);
+      if (match) counters[`${match[1]} ${match[2]}`] = value;
+    }
+    return { counters };
+  } catch (error) {
+    return { counters, error: oneLine((error as Error).message, 200) };
+  }
 }
 
 /**

@@ -22,6 +22,7 @@ import { RateBudget, StepResult } from "../sandbox/probes/gateway-client";
 import type { GatewayInfo } from "../sandbox/probes/types";
 import { ProviderMirror } from "../sandbox/provider-mirror/docker-resources";
 import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
+import { envoyAdminStats } from "../sandbox/envoy-admin";
 import { waitUntilReady } from "../sandbox/readiness";
 import { stackInput } from "../sandbox/stack-input";
 import { PLATFORM_LABEL } from "../plan/names";
@@ -30,7 +31,7 @@ import { TLS_FILES } from "../render/hardening";
 import { ADMIN_PASSWORD_FILE } from "../render/keycloak/from-plan";
 import { execIn } from "../sandbox/exec";
 import type { RecordedResource } from "../mock-runner/run-program";
-import { AppClient, certificateHash, decodeJwt, forgeJwt, gatewayCounters, GatewayAccessLog, GatewayLogLine, impostorServerIdentity, linesFor, spkiPin, tamperJwt } from "./support/gateway-client";
+import { AppClient, certificateHash, decodeJwt, forgeJwt, GatewayAccessLog, GatewayLogLine, impostorServerIdentity, linesFor, spkiPin, tamperJwt } from "./support/gateway-client";
 
 const REPO = join(__dirname, "..");
 const PROBE_IMAGE = "platform/probe:dev";
@@ -351,7 +352,7 @@ describe("the gateway end to end (real Envoy, real Keycloak, real app containers
     assert.ok(forged.subjectAltName?.includes(`URI:${serviceSpiffe("storage")}`), forged.subjectAltName);
     assert.ok(forged.verify(new X509Certificate(gateway.ca!.certPem).publicKey), "signed by the platform CA");
     assert.notEqual(spkiPin(impostor.cert), spkiPin(storage.certPem));
-    const counters = () => gatewayCounters(docker.getContainer(gateway.containerId), gateway.adminPort, "^cluster\\.storage\\.ssl\\.(fail_verify|handshake|connection_error)");
+    const counters = () => envoyAdminStats(docker.getContainer(gateway.containerId), gateway.adminPort, "^cluster\\.storage\\.ssl\\.(fail_verify|handshake|connection_error)");
     const countedBefore = await counters();
     const on = await execIn(storage.container, ["python3", "-c", IMPOSTOR_ON], { env: [`IMPOSTOR_CERT=${Buffer.from(impostor.cert).toString("base64")}`, `IMPOSTOR_KEY=${Buffer.from(impostor.key).toString("base64")}`] });
     assert.equal(on.exitCode, 0, `impostor identity in place: ${on.stderr}`);

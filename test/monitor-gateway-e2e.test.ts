@@ -18,9 +18,9 @@ import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import { PLATFORM_LABEL } from "../plan/names";
 import { BringUp, bringUp, evaluateProgram } from "../sandbox/bringup";
 import { dockerUnavailable, RUNSC_ABSENT, runscRegistered } from "../sandbox/docker-availability";
-import { execIn } from "../sandbox/exec";
 import { ProviderMirror } from "../sandbox/provider-mirror/docker-resources";
 import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
+import { waitForGatewayKeys, waitUntilHealthy } from "../sandbox/readiness";
 import { stackInput, StackInput } from "../sandbox/stack-input";
 import { floodWithoutToken, reachability, sendGarbage, tokenAndGrantedCall } from "./support/monitor-gateway-client";
 import { auditRecords, monitorFiles, MonitorProcess, phaseClock, runMonitorCli, verifyAudit, waitFor, waitForEnforcedBan } from "./support/monitor-process";
@@ -66,23 +66,6 @@ async function bringUpDevStack(stack: string, mirror: ProviderMirror, log: (line
   }
 }
 
-/** Waits for Docker's health status `healthy`; fails at once when the container stops. */
-async function waitHealthy(name: string, timeoutMs: number): Promise<void> {
-  const container = docker.getContainer(name);
-  await waitFor(`${name} to be healthy`, timeoutMs, async () => {
-    const state = (await container.inspect()).State;
-    if (!state.Running) throw new Error(`${name} is ${state.Status} (exit ${state.ExitCode}): ${(await container.logs({ stdout: true, stderr: true, tail: 20 })).toString("utf8")}`);
-    return state.Health?.Status === "healthy" ? true : undefined;
-  }, 1000);
-}
-
-/** Envoy's admin stats, read inside the gateway container (the admin port listens on loopback only). */
-async function gatewayStats(gateway: Docker.Container, adminPort: number, filter: string): Promise<Map<string, number>> {
-  const script = `exec 3<>/dev/tcp/127.0.0.1/${adminPort} && printf 'GET /stats?filter=${filter} HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3 && cat <&3`;
-  const result = await execIn(gateway, ["bash", "-c", script], { timeoutMs: 10_000 });
-  return new Map([...result.stdout.matchAll(/^(\S+): (\d+)\s*$/gm)].map((m) => [m[1], Number(m[2])]));
-}
-
 /** When Docker disconnected `containerId` from a network, from the engine's own event (ms since the epoch). */
 async function disconnectTime(containerId: string, sinceMs: number): Promise<number | undefined> {
   const stream = await docker.getEvents({ since: Math.floor(sinceMs / 1000), until: Math.ceil(Date.now() / 1000), filters: { type: ["network"], event: ["disconnect"] } });
@@ -126,7 +109,6 @@ test("e2e: an app failing auth at the real Envoy gateway is banned from its log,
     return found;
   };
   const gatewayInfo = byRole("gateway");
-  const identityInfo = byRole("identity");
   const flooderInfo = byRole("app", FLOODER);
   const flooder = docker.getContainer(flooderInfo.id);
   const bystander = docker.getContainer(byRole("app", BYSTANDER).id);
@@ -134,14 +116,9 @@ test("e2e: an app failing auth at the real Envoy gateway is banned from its log,
   phase(`dev stack up as ${stack} (${up.containers.length} containers)`);
 
   // --- the gateway and Keycloak healthy, and the gateway holding Keycloak's signing keys for every app chain ---
-  await waitHealthy(gatewayInfo.name, 60_000);
-  await waitHealthy(identityInfo.name, 240_000);
-  phase("gateway and Keycloak healthy");
-  const gateway = docker.getContainer(gatewayInfo.id);
-  await waitFor("the gateway to fetch Keycloak's JWKS for every app chain", 90_000, async () => {
-    const fetched = [...(await gatewayStats(gateway, config.gateway.adminPort, "jwks_fetch_success")).entries()].filter(([, value]) => value > 0);
-    return fetched.length >= config.apps.length ? true : undefined;
-  }, 1000);
+  await waitUntilHealthy(docker, up, { timeoutMs: 300_000 });
+  phase("every container healthy, the gateway and Keycloak among them");
+  await waitForGatewayKeys(docker, { containerId: gatewayInfo.id, adminPort: config.gateway.adminPort }, { timeoutMs: 90_000 });
   phase("gateway has the JWKS");
 
   // --- the monitor, as its command runs on the Docker host ---

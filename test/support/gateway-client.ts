@@ -5,7 +5,6 @@
 import { createHash, generateKeyPairSync, sign, X509Certificate } from "node:crypto";
 import type Docker from "dockerode";
 import { caSignedCertificate, generateKey } from "../../mock-runner/key-material";
-import { execIn } from "../../sandbox/exec";
 import { exchangeWithGateway, GatewayExchange, plannedRequests, RateBudget, StepResult } from "../../sandbox/probes/gateway-client";
 import type { GatewayAppInfo } from "../../sandbox/probes/types";
 
@@ -148,17 +147,6 @@ export function tamperJwt(token: string, change: Record<string, unknown>): strin
 /** The `Hash=` Envoy puts in x-forwarded-client-cert: SHA-256 of the client certificate's DER, hex. */
 export function certificateHash(certPem: string): string {
   return createHash("sha256").update(new X509Certificate(certPem).raw).digest("hex");
-}
-
-/**
- * Counters of the gateway's admin /stats matching `filter` (a regex, as Envoy takes it). The admin interface
- * listens on the gateway's loopback only, so the request is made inside its container (bash's /dev/tcp).
- */
-export async function gatewayCounters(container: Docker.Container, adminPort: number, filter: string): Promise<Record<string, number>> {
-  const script = `exec 3<>/dev/tcp/127.0.0.1/${adminPort} && printf 'GET /stats?filter=%s HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' "$1" >&3 && cat <&3`;
-  const result = await execIn(container, ["bash", "-c", script, "stats", encodeURIComponent(filter)], { timeoutMs: 10_000 });
-  if (result.exitCode !== 0 || !/^HTTP\/1\.1 200/.test(result.stdout)) throw new Error(`admin /stats: exit ${result.exitCode} ${result.stdout.slice(0, 200)} ${result.stderr.slice(0, 200)}`);
-  return Object.fromEntries([...result.stdout.matchAll(/^([\w.-]+): (\d+)\r?$/gm)].map((m) => [m[1], Number(m[2])]));
 }
 
 /**

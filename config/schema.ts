@@ -20,6 +20,7 @@ import {
 import { DOCKER_DEFAULT_BRIDGE, KEYCLOAK_MANAGEMENT_PORT, minimumBurst, TOKEN_BUCKET_MIN_FILL_SECONDS, TRUST_DOMAIN_PREFIXES } from "./reserved";
 import { allocateAppSlots, appSlotCount, INFRA_PREFIX_LENGTH, INFRA_BLOCKS } from "./subnet-slots";
 import { monitorConfig } from "./monitor";
+import { admissionConfig } from "./admission";
 
 const DEFAULT_BASE_CIDR = "10.208.0.0/16";
 const DEFAULT_APP_PREFIX_LENGTH = 28;
@@ -209,6 +210,7 @@ const platformConfigShape = {
   egress: egressConfig,
   identity: identityConfig,
   monitor: monitorConfig,
+  admission: admissionConfig,
 };
 
 export const platformConfigSchema = z.strictObject(platformConfigShape).superRefine(checkCrossReferences);

@@ -1,7 +1,8 @@
 // npm run sandbox -- [--stack dev] [--config FILE] [--keep] [--report FILE] [--only id,id] [--allow-internet]
 // Stands the stack up in the local Docker mirror, runs the attack probes against it, prints a table,
 // writes the report, and removes everything it created (unless --keep; also on Ctrl-C and failure).
-// Exit code: 0 every runnable probe stopped, 1 something was NOT STOPPED / FAILED, 2 the run failed.
+// Exit code: 0 every runnable probe stopped, 1 something was NOT STOPPED / FAILED, 2 the run failed
+// (including a run in which no attack ran at all: every probe skipped proves nothing).
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
@@ -95,6 +96,11 @@ async function sandbox({ values }: ParsedArgs<typeof SANDBOX_COMMAND.options>): 
     if (report.notStarted.length) console.log(`\nnot started:\n${report.notStarted.map((n) => `  ${n.resource}: ${n.reason}`).join("\n")}`);
     if (report.discrepancies.length) console.log(`\nDECLARED BUT NOT IN FORCE:\n${report.discrepancies.map((d) => `  ${d.resource} ${d.field}: declared ${d.declared}, actual ${d.actual}`).join("\n")}`);
     if (values.report) console.log(`report: ${writeReport(values.report, report).join(", ")}`);
+    if (report.error) {
+      // skipped probes are not stopped attacks: a run in which none ran is an error, never a pass
+      console.error(`sandbox failed: ${report.error}`);
+      return 2;
+    }
     return report.passed ? 0 : 1;
   } catch (error) {
     const message = (error as Error).message;

@@ -23,8 +23,37 @@ function summarize(results: ProbeResult[]): Record<string, number> {
   return summary;
 }
 
+/** Attack probes that ran to an outcome (stopped or NOT STOPPED); control checks and skipped probes do not count. */
+export function attacksRun(results: readonly ProbeResult[]): number {
+  return results.filter((r) => r.verdict === "stopped" || r.verdict === "NOT STOPPED").length;
+}
+
+/**
+ * Why a run in which no attack ran proves nothing, or undefined when some ran: a sandbox run never
+ * passes on probes that were all skipped (e.g. images without the tools a probe needed).
+ */
+export function noAttackRan(results: readonly ProbeResult[]): string | undefined {
+  if (attacksRun(results) > 0) return undefined;
+  if (results.length === 0) return "no attack ran: no probe was selected for any app (check --only and that the stack has apps)";
+  const reasons = new Map<string, number>();
+  for (const r of results.filter((r) => r.verdict === "skipped")) reasons.set(r.evidence, (reasons.get(r.evidence) ?? 0) + 1);
+  const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, n]) => `${n}× ${reason}`);
+  return `no attack ran: all ${results.length} probes ended without an attack outcome${top.length ? ` (skipped: ${top.join("; ")})` : ""}; the run proves nothing`;
+}
+
 export function buildReport(runId: string, stack: string, startedAt: Date, notStarted: SandboxReport["notStarted"], discrepancies: SandboxReport["discrepancies"], results: ProbeResult[]): SandboxReport {
-  return { runId, stack, startedAt: startedAt.toISOString(), notStarted, discrepancies, results, summary: summarize(results), passed: !results.some(isFailure) && discrepancies.length === 0 };
+  const nothingRan = noAttackRan(results);
+  return {
+    runId,
+    stack,
+    startedAt: startedAt.toISOString(),
+    notStarted,
+    discrepancies,
+    results,
+    summary: summarize(results),
+    passed: !results.some(isFailure) && discrepancies.length === 0 && nothingRan === undefined,
+    ...(nothingRan ? { error: nothingRan } : {}),
+  };
 }
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);

@@ -1,0 +1,120 @@
+// Matches components against the advisory database: which advisories affect each component's version,
+// merged by alias into vulnerabilities, and what could not be decided (said, never guessed).
+import type { Component } from "../model";
+import { SEMVER_SCHEME, versionSchemeFor } from "../versions";
+import type { VersionScheme } from "../versions/scheme";
+import type { AffectedPackage } from "./advisory";
+import { evaluateAffected, readableVersion, ReadVersions } from "./affected";
+import type { AdvisoryDatabase } from "./database";
+import { AdvisoryMatch, mergeAdvisories, Vulnerability } from "./merge";
+import { moreSevere, packageSeverity, Severity, SEVERITY_ORDER } from "./severity";
+
+export type { Vulnerability } from "./merge";
+export type { Severity, SeverityLevel } from "./severity";
+
+export interface ComponentMatch {
+  component: Component;
+  /** most severe first, then by id */
+  vulnerabilities: Vulnerability[];
+  /** what could not be checked: the whole component (then `unchecked`), or single advisories' ranges */
+  problems: string[];
+  /** true when the component was not checked at all (its own problem, no ecosystem, or a version its ecosystem cannot read) */
+  unchecked: boolean;
+}
+
+export interface MatchOptions {
+  /** the version rules of an ecosystem ("Debian:12", "npm", ...); defaults to deps/versions */
+  schemeFor?: (ecosystem: string) => VersionScheme | undefined;
+  /** the rules of SEMVER ranges; defaults to deps/versions */
+  semver?: VersionScheme;
+}
+
+// severities are derived once per affected-package entry, however many components it matches
+const severityCache = new WeakMap<AffectedPackage, Severity>();
+
+function severityFor(entry: AffectedPackage): Severity {
+  let severity = severityCache.get(entry);
+  if (!severity) severityCache.set(entry, (severity = packageSeverity(entry.advisory.severity, entry.severity)));
+  return severity;
+}
+
+function unchecked(component: Component, problem: string): ComponentMatch {
+  return { component, vulnerabilities: [], problems: [problem], unchecked: true };
+}
+
+/** The advisories that affect one component, merged by alias, and what could not be decided. */
+export function matchComponent(db: AdvisoryDatabase, component: Component, options: MatchOptions = {}): ComponentMatch {
+  if (component.problem) return unchecked(component, component.problem);
+  const ecosystem = component.ecosystem;
+  if (!ecosystem) return unchecked(component, `no OSV ecosystem is known for purl type "${component.type}"; not checked`);
+  const scheme = (options.schemeFor ?? versionSchemeFor)(ecosystem);
+  if (!scheme) return unchecked(component, `no version rules for the ecosystem "${ecosystem}"; not checked`);
+  const semver = options.semver ?? SEMVER_SCHEME;
+
+  // distribution advisories are filed under the source package (and its version)
+  const name = component.source?.name ?? component.name;
+  const version = component.source?.version ?? component.version;
+  const leadingV = ecosystem === "Go";
+  const readable = readableVersion(scheme, version, leadingV);
+  if ("problem" in readable) return unchecked(component, `version ${JSON.stringify(version)} is not a ${scheme.name} version: ${readable.problem}; not checked`);
+
+  const entries = db.affectedPackages(ecosystem, name);
+  if (entries.length === 0) return { component, vulnerabilities: [], problems: [], unchecked: false };
+  const matched = new Map<string, AdvisoryMatch>();
+  const undecidable = new Map<string, string[]>();
+  const rules = { ecosystem: scheme, semver, leadingV };
+  const read: ReadVersions = {};
+  for (const entry of entries) {
+    const verdict = evaluateAffected(entry, version, rules, read);
+    const id = entry.advisory.id;
+    if (verdict.affected) {
+      const severity = severityFor(entry);
+      const known = matched.get(id);
+      if (known) {
+        known.fixed.push(...verdict.fixed);
+        known.lastAffected.push(...verdict.lastAffected);
+        known.severity = moreSevere(known.severity, severity);
+      } else matched.set(id, { advisory: entry.advisory, severity, fixed: [...verdict.fixed], lastAffected: [...verdict.lastAffected] });
+    } else if (verdict.undecidable.length) undecidable.set(id, [...(undecidable.get(id) ?? []), ...verdict.undecidable]);
+  }
+
+  const what = component.source ? `source package ${name} ${version}` : `${name}@${version}`;
+  const problems = undecidable.size === 0 ? [] : [...undecidable]
+    .filter(([id]) => !matched.has(id))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, reasons]) => `${id}: cannot tell whether ${what} is affected: ${reasons.join("; ")}`);
+  if (matched.size === 0) return { component, vulnerabilities: [], problems, unchecked: false };
+  const vulnerabilities = mergeAdvisories([...matched.values()], ecosystem, scheme, leadingV).sort(
+    (a, b) => SEVERITY_ORDER[b.severity.level] - SEVERITY_ORDER[a.severity.level] || (b.severity.score ?? -1) - (a.severity.score ?? -1) || (a.id < b.id ? -1 : 1),
+  );
+  return { component, vulnerabilities, problems, unchecked: false };
+}
+
+/** What decides a component's match; components equal in it share one evaluation. */
+function matchKey(component: Component): string {
+  // NUL cannot occur in any of these fields as read from an SBOM, an image or a record
+  return `${component.problem ?? ""}\u0000${component.type}\u0000${component.ecosystem ?? ""}\u0000${component.name}\u0000${component.version}\u0000${component.source?.name ?? ""}\u0000${component.source?.version ?? ""}`;
+}
+
+/** Two components that are the same in every field, wherever they were found. */
+function componentIdentity(component: Component, key: string): string {
+  const origin = component.origin;
+  return `${key}\u0000${component.purl}\u0000${origin.kind}\u0000${origin.kind === "sbom" ? (origin.ref ?? "") : origin.path}`;
+}
+
+/** Matches each component once (identical components listed twice are matched and returned once). */
+export function matchComponents(db: AdvisoryDatabase, components: readonly Component[], options: MatchOptions = {}): ComponentMatch[] {
+  const seen = new Set<string>();
+  const byKey = new Map<string, ComponentMatch>();
+  const matches: ComponentMatch[] = [];
+  for (const component of components) {
+    const key = matchKey(component);
+    const identity = componentIdentity(component, key);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    let match = byKey.get(key);
+    if (!match) byKey.set(key, (match = matchComponent(db, component, options)));
+    matches.push(match.component === component ? match : { ...match, component });
+  }
+  return matches;
+}

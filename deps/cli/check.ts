@@ -2,13 +2,12 @@
 // A vendor app's SBOM (and, with --image, the packages its image really holds) against an offline OSV
 // database, ruled on by the stack's platform:admission policy.
 // Exit code: 0 pass, 1 reject, 2 unusable input (the problem and its position on stderr).
-import { writeFileSync } from "node:fs";
 import Docker from "dockerode";
 import { exitWith, ParsedArgs, runCommand, UsageError } from "../../cli/args";
 import { checkDependencies } from "../check";
 import { buildAdmissionRecord, writeAdmissionRecord } from "../records";
 import { formatDependencyMarkdown } from "../report/markdown";
-import { loadDatabase, resolveFromProject, stackPolicy, UNUSABLE_INPUT, unusableInputMessage, vulnDbDir } from "./inputs";
+import { emitReport, exitingOnUnusableInput, loadDatabase, log, resolveFromProject, stackPolicy, vulnDbDir } from "./inputs";
 
 const CHECK_COMMAND = {
   name: "deps:check",
@@ -38,35 +37,27 @@ const CHECK_COMMAND = {
 async function check({ values }: ParsedArgs<typeof CHECK_COMMAND.options>): Promise<number> {
   if (!values.sbom) throw new UsageError("--sbom is required: the vendor's SBOM (CycloneDX JSON 1.4-1.6 or SPDX JSON 2.3)");
   if (values.record && (!values.stack || !values.app)) throw new UsageError("--record needs --stack and --app: the record is kept per stack and app");
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  try {
+  const sbomFile = values.sbom;
+  return exitingOnUnusableInput(CHECK_COMMAND.name, async () => {
     const { policy, source } = stackPolicy(values.stack);
-    const database = loadDatabase(vulnDbDir(values["vuln-db"], policy), log);
+    const database = loadDatabase(vulnDbDir(values["vuln-db"], policy));
     log(`policy: ${source}`);
     const report = await checkDependencies({
-      sbomFile: values.sbom,
+      sbomFile,
       ...(values.image ? { image: values.image, docker: new Docker() } : {}),
       database,
       policy,
       ...(values.app ? { app: values.app } : {}),
     });
-    const text = values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : `${formatDependencyMarkdown(report)}\n`;
-    if (values.output) {
-      writeFileSync(values.output, text);
-      log(`report written to ${values.output}`);
-    } else process.stdout.write(text);
-    log(`verdict: ${report.verdict.toUpperCase()} (${report.summary.componentsChecked} components checked, ${report.summary.vulnerabilities} vulnerabilities, ${report.summary.rejecting} rejecting)`);
+    emitReport(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : `${formatDependencyMarkdown(report)}\n`, values.output);
+    const { componentsChecked, vulnerabilities, rejecting } = report.summary;
+    log(`verdict: ${report.verdict.toUpperCase()} (${componentsChecked} component${componentsChecked === 1 ? "" : "s"} checked, ${vulnerabilities} vulnerabilit${vulnerabilities === 1 ? "y" : "ies"}, ${rejecting} rejecting)`);
     if (values.record) {
       if (report.verdict === "pass") log(`admission record: ${writeAdmissionRecord(resolveFromProject(policy.recordsDir), buildAdmissionRecord(report, values.stack!, values.app!))}`);
       else log("no admission record kept: the app was rejected");
     }
     return report.verdict === "pass" ? 0 : 1;
-  } catch (error) {
-    const message = unusableInputMessage(error);
-    if (message === undefined) throw error;
-    log(`deps:check: ${message}`);
-    return UNUSABLE_INPUT;
-  }
+  });
 }
 
 if (require.main === module) exitWith(runCommand(CHECK_COMMAND, process.argv.slice(2), check));

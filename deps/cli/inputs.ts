@@ -1,5 +1,6 @@
 // What both dependency commands need from the command line: the stack's admission policy (or the
 // defaults), the database directory, and one way to say that an input is unusable (exit 2).
+import { writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { admissionConfig, AdmissionConfig } from "../../config/admission";
 import { ConfigError } from "../../config/errors";
@@ -9,10 +10,13 @@ import { UnusableInputError } from "../model";
 import { AdvisoryDatabase, loadAdvisoryDatabase } from "../osv/load";
 
 export const PROJECT_DIR = join(__dirname, "..", "..");
+
+/** Progress and verdict lines go to stderr: stdout carries the report alone. */
+export const log = (line: string) => process.stderr.write(`${line}\n`);
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Exit code of a command whose input is unusable (a broken SBOM, stack file or database). */
-export const UNUSABLE_INPUT = 2;
+const UNUSABLE_INPUT = 2;
 
 export interface StackPolicy {
   policy: AdmissionConfig;
@@ -40,7 +44,7 @@ export function vulnDbDir(option: string | undefined, policy: AdmissionConfig): 
   throw new UsageError("--vuln-db is required (or set platform:admission.vulnDb in the stack): a directory of osv.dev exports, see docs/dependency-checks.md");
 }
 
-export function loadDatabase(dir: string, log: (line: string) => void): AdvisoryDatabase {
+export function loadDatabase(dir: string): AdvisoryDatabase {
   const started = process.hrtime.bigint();
   const database = loadAdvisoryDatabase(dir);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -53,8 +57,27 @@ export function loadDatabase(dir: string, log: (line: string) => void): Advisory
   return database;
 }
 
+/** The report on standard output, or in --output FILE. */
+export function emitReport(text: string, output: string | undefined): void {
+  if (!output) return void process.stdout.write(text);
+  writeFileSync(output, text);
+  log(`report written to ${output}`);
+}
+
+/** Runs a command's work; an unusable input ends it with its message on stderr and exit 2, never a stack trace. */
+export async function exitingOnUnusableInput(command: string, work: () => number | Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = unusableInputMessage(error);
+    if (message === undefined) throw error;
+    log(`${command}: ${message}`);
+    return UNUSABLE_INPUT;
+  }
+}
+
 /** The message an unusable input ends the command with, or undefined for an error that is a bug. */
-export function unusableInputMessage(error: unknown): string | undefined {
+function unusableInputMessage(error: unknown): string | undefined {
   if (error instanceof UnusableInputError || error instanceof StackFileError || error instanceof ConfigError) return error.message;
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") return (error as Error).message;

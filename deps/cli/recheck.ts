@@ -3,11 +3,10 @@
 // database; what changed since the last run, and exception deadlines.
 // Exit code: 0 nothing needs action (deadline notices only), 1 an app would be rejected today, an app
 // was never admitted or a record is unreadable, 2 unusable input.
-import { writeFileSync } from "node:fs";
 import { exitWith, ParsedArgs, runCommand, UsageError } from "../../cli/args";
 import { recheckStack } from "../recheck";
 import { formatRecheckMarkdown } from "../report/markdown";
-import { loadDatabase, resolveFromProject, stackPolicy, UNUSABLE_INPUT, unusableInputMessage, vulnDbDir } from "./inputs";
+import { emitReport, exitingOnUnusableInput, loadDatabase, log, resolveFromProject, stackPolicy, vulnDbDir } from "./inputs";
 
 const RECHECK_COMMAND = {
   name: "deps:recheck",
@@ -28,23 +27,16 @@ const RECHECK_COMMAND = {
 } as const;
 
 async function recheck({ values }: ParsedArgs<typeof RECHECK_COMMAND.options>): Promise<number> {
-  if (!values.stack) throw new UsageError("--stack is required: the stack whose admitted apps are re-checked");
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  try {
-    const { policy, apps } = stackPolicy(values.stack);
-    const database = loadDatabase(vulnDbDir(values["vuln-db"], policy), log);
-    const report = recheckStack({ stack: values.stack, recordsDir: resolveFromProject(policy.recordsDir), database, policy, stackApps: apps, remember: !values["no-remember"] });
-    const text = values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : `${formatRecheckMarkdown(report)}\n`;
-    if (values.output) writeFileSync(values.output, text);
-    else process.stdout.write(text);
-    log(`re-check of ${report.apps.length} admitted app(s): ${report.verdict}`);
+  const stack = values.stack;
+  if (!stack) throw new UsageError("--stack is required: the stack whose admitted apps are re-checked");
+  return exitingOnUnusableInput(RECHECK_COMMAND.name, () => {
+    const { policy, apps } = stackPolicy(stack);
+    const database = loadDatabase(vulnDbDir(values["vuln-db"], policy));
+    const report = recheckStack({ stack, recordsDir: resolveFromProject(policy.recordsDir), database, policy, stackApps: apps, remember: !values["no-remember"] });
+    emitReport(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : `${formatRecheckMarkdown(report)}\n`, values.output);
+    log(`re-check of ${report.apps.length} admitted app${report.apps.length === 1 ? "" : "s"}: ${report.verdict}`);
     return report.verdict === "attention" ? 1 : 0;
-  } catch (error) {
-    const message = unusableInputMessage(error);
-    if (message === undefined) throw error;
-    log(`deps:recheck: ${message}`);
-    return UNUSABLE_INPUT;
-  }
+  });
 }
 
 if (require.main === module) exitWith(runCommand(RECHECK_COMMAND, process.argv.slice(2), recheck));

@@ -60,8 +60,9 @@ export function matchComponent(db: AdvisoryDatabase, component: Component, optio
 
   const entries = db.affectedPackages(ecosystem, name);
   if (entries.length === 0) return { component, vulnerabilities: [], problems: [], unchecked: false };
-  const matched = new Map<string, AdvisoryMatch>();
-  const undecidable = new Map<string, string[]>();
+  // made on the first hit: most entries do not affect the version
+  let matched: Map<string, AdvisoryMatch> | undefined;
+  let undecidable: Map<string, string[]> | undefined;
   const rules = { ecosystem: scheme, semver, leadingV };
   const read: ReadVersions = {};
   for (const entry of entries) {
@@ -69,21 +70,27 @@ export function matchComponent(db: AdvisoryDatabase, component: Component, optio
     const id = entry.advisory.id;
     if (verdict.affected) {
       const severity = severityFor(entry);
+      matched ??= new Map();
       const known = matched.get(id);
       if (known) {
         known.fixed.push(...verdict.fixed);
         known.lastAffected.push(...verdict.lastAffected);
         known.severity = moreSevere(known.severity, severity);
       } else matched.set(id, { advisory: entry.advisory, severity, fixed: [...verdict.fixed], lastAffected: [...verdict.lastAffected] });
-    } else if (verdict.undecidable.length) undecidable.set(id, [...(undecidable.get(id) ?? []), ...verdict.undecidable]);
+    } else if (verdict.undecidable.length) {
+      undecidable ??= new Map();
+      undecidable.set(id, [...(undecidable.get(id) ?? []), ...verdict.undecidable]);
+    }
   }
 
   const what = component.source ? `source package ${name} ${version}` : `${name}@${version}`;
-  const problems = undecidable.size === 0 ? [] : [...undecidable]
-    .filter(([id]) => !matched.has(id))
+  const problems = !undecidable
+    ? []
+    : [...undecidable]
+    .filter(([id]) => !matched?.has(id))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([id, reasons]) => `${id}: cannot tell whether ${what} is affected: ${reasons.join("; ")}`);
-  if (matched.size === 0) return { component, vulnerabilities: [], problems, unchecked: false };
+  if (!matched) return { component, vulnerabilities: [], problems, unchecked: false };
   const vulnerabilities = mergeAdvisories([...matched.values()], ecosystem, scheme, leadingV).sort(
     (a, b) => SEVERITY_ORDER[b.severity.level] - SEVERITY_ORDER[a.severity.level] || (b.severity.score ?? -1) - (a.severity.score ?? -1) || (a.id < b.id ? -1 : 1),
   );
@@ -96,25 +103,27 @@ function matchKey(component: Component): string {
   return `${component.problem ?? ""}\u0000${component.type}\u0000${component.ecosystem ?? ""}\u0000${component.name}\u0000${component.version}\u0000${component.source?.name ?? ""}\u0000${component.source?.version ?? ""}`;
 }
 
-/** Two components that are the same in every field, wherever they were found. */
-function componentIdentity(component: Component, key: string): string {
-  const origin = component.origin;
-  return `${key}\u0000${component.purl}\u0000${origin.kind}\u0000${origin.kind === "sbom" ? (origin.ref ?? "") : origin.path}`;
+/** Two components that are the same in every field that matters, wherever they were found. */
+function sameComponent(a: Component, b: Component): boolean {
+  if (a.purl !== b.purl || a.origin.kind !== b.origin.kind) return false;
+  return a.origin.kind === "sbom" ? a.origin.ref === (b.origin as typeof a.origin).ref : a.origin.path === (b.origin as typeof a.origin).path;
 }
 
 /** Matches each component once (identical components listed twice are matched and returned once). */
 export function matchComponents(db: AdvisoryDatabase, components: readonly Component[], options: MatchOptions = {}): ComponentMatch[] {
-  const seen = new Set<string>();
-  const byKey = new Map<string, ComponentMatch>();
+  const byKey = new Map<string, { match: ComponentMatch; components: Component[] }>();
   const matches: ComponentMatch[] = [];
   for (const component of components) {
     const key = matchKey(component);
-    const identity = componentIdentity(component, key);
-    if (seen.has(identity)) continue;
-    seen.add(identity);
-    let match = byKey.get(key);
-    if (!match) byKey.set(key, (match = matchComponent(db, component, options)));
-    matches.push(match.component === component ? match : { ...match, component });
+    const known = byKey.get(key);
+    if (!known) {
+      const match = matchComponent(db, component, options);
+      byKey.set(key, { match, components: [component] });
+      matches.push(match);
+    } else if (!known.components.some((other) => sameComponent(other, component))) {
+      known.components.push(component);
+      matches.push({ ...known.match, component });
+    }
   }
   return matches;
 }

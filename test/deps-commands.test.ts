@@ -63,6 +63,13 @@ describe("deps:check", () => {
     ["no --sbom", () => ["--vuln-db", database], /--sbom is required/],
     ["--record without --stack", () => ["--sbom", join(work, "clean.json"), "--vuln-db", database, "--record"], /--record needs --stack and --app/],
   ];
+  it("exits 2 when --image is given and the Docker engine does not answer, and removes nothing it never made", () => {
+    const run = runDeps("check", ["--sbom", join(work, "clean.json"), "--image", "vendor/app:1.0", "--vuln-db", database], { DOCKER_HOST: `unix://${join(work, "no-engine.sock")}` });
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /deps:check: vendor\/app:1\.0: the Docker engine did not answer \(connect ENOENT .*no-engine\.sock\): start dockerd, or set DOCKER_HOST to one that runs\n/);
+    assert.doesNotMatch(run.stderr, /could not be removed/);
+  });
+
   for (const [name, args, message] of unusable) {
     it(`exits 2 on ${name}`, () => {
       const run = runDeps("check", args());

@@ -63,7 +63,7 @@ async function inspectImage(docker: Docker, image: string): Promise<string> {
     if (statusCode(error) === 404) {
       throw new UnusableInputError(image, `the image is not present in the local Docker engine: pull it (docker pull ${image}) or build it (docker build -t ${image} <context>), then check it again`);
     }
-    throw new Error(`image ${image}: the Docker engine did not answer (${(error as Error).message}): start dockerd, or set DOCKER_HOST to one that runs`);
+    throw new UnusableInputError(image, `the Docker engine did not answer (${(error as Error).message}): start dockerd, or set DOCKER_HOST to one that runs`);
   }
 }
 
@@ -125,7 +125,8 @@ export async function inventoryImage(docker: Docker, image: string, options: Inv
     exported?.destroy();
     outcome = { ok: false, error: error instanceof TooManyEntriesError ? new UnusableInputError(image, error.message) : error };
   }
-  try {
+  // nothing to remove when no container was ever asked for (the image was absent, the engine silent)
+  if (creating) try {
     const cleanup = async () => removeRunContainers(docker, runLabel, await creating?.catch(() => undefined));
     await withTimeout(cleanup(), REMOVAL_TIMEOUT_MS, `the removal took longer than ${REMOVAL_TIMEOUT_MS / 1000} s`);
   } catch (error) {

@@ -79,7 +79,7 @@ export interface CommandRun {
 }
 
 /** `npm run deps:check -- ...` / `npm run deps:recheck -- ...`, without npm's own output. */
-export function runDeps(command: "check" | "recheck", args: readonly string[], timeoutMs = 120_000): CommandRun {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "deps", "cli", `${command}.ts`), ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: timeoutMs });
+export function runDeps(command: "check" | "recheck", args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): CommandRun {
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "deps", "cli", `${command}.ts`), ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: timeoutMs, env: { ...process.env, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

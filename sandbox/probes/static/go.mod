@@ -1,0 +1,3 @@
+module platform-probe
+
+go 1.26

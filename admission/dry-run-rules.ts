@@ -2,22 +2,12 @@
 // monitor would have decided are findings, and nothing acts on them (no Docker client is in reach).
 // Like `monitor run --dry-run`, an app that would be banned is held for one window, then judged afresh,
 // so a long observation can report the same app more than once.
-import type { RuleName, RuleSettings } from "../config/monitor";
+import type { RuleSettings } from "../config/monitor";
 import type { AccessEvent } from "../monitor/events/types";
-import { RULE_DESCRIPTIONS, RuleEngine } from "../monitor/rules";
+import { DecisionSummary, RuleEngine, summariseDecision } from "../monitor/rules";
 
-/** A ban the monitor would have decided; the fields of the monitor's ban evidence (monitor/bans.ts). */
-export interface WouldBan {
-  rule: RuleName;
-  /** e.g. "more than 20 401/403 responses at the gateway within 10s" */
-  description: string;
-  count: number;
-  threshold: number;
-  windowSeconds: number;
-  /** the oldest counted event and the one that crossed the threshold */
-  firstTime: string;
-  lastTime: string;
-}
+/** A ban the monitor would have decided: the monitor's own summary of a decision (monitor/rules.ts). */
+export type WouldBan = DecisionSummary;
 
 /** Events by time (the two proxies' logs interleaved); a stable sort keeps each log's own order for equal times. */
 function byTime(events: readonly AccessEvent[]): AccessEvent[] {
@@ -43,15 +33,7 @@ export function dryRunRules(events: readonly AccessEvent[], app: string, rules: 
       omitted++;
       continue;
     }
-    wouldBan.push({
-      rule: decision.rule,
-      description: `more than ${decision.threshold} ${RULE_DESCRIPTIONS[decision.rule]} within ${decision.windowSeconds}s`,
-      count: decision.count,
-      threshold: decision.threshold,
-      windowSeconds: decision.windowSeconds,
-      firstTime: new Date(decision.firstTimeMs).toISOString(),
-      lastTime: new Date(decision.lastTimeMs).toISOString(),
-    });
+    wouldBan.push(summariseDecision(decision));
   }
   return { wouldBan, omitted };
 }

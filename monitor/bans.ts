@@ -1,15 +1,8 @@
 // Bans on disk (`bans.json` in the state directory): they survive a restart and are re-applied.
-import type { RuleName } from "../config/monitor";
+import type { DecisionSummary } from "./rules";
 import { readJsonFile, writeJsonAtomic } from "./state-files";
 
-export interface BanEvidence {
-  rule: RuleName;
-  description: string;
-  count: number;
-  threshold: number;
-  windowSeconds: number;
-  firstTime: string;
-  lastTime: string;
+export interface BanEvidence extends DecisionSummary {
   /** the last few security-relevant log lines of the app before the ban */
   samples: string[];
 }

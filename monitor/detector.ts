@@ -7,7 +7,7 @@ import { MalformedLines } from "./events/malformed";
 import { parseLogLine } from "./events/parse";
 import { AccessEvent, isSecurityEvent } from "./events/types";
 import type { RuleSettings } from "../config/monitor";
-import { BanDecision, RULE_DESCRIPTIONS, RuleEngine } from "./rules";
+import { BanDecision, RuleEngine, summariseDecision } from "./rules";
 import { StatsBook, StatsSnapshot } from "./stats";
 
 /** Cuts an app off (and restores it); implemented over the Docker API in docker-enforcer.ts. */
@@ -98,16 +98,7 @@ export class Monitor {
   }
 
   private evidence(decision: BanDecision): BanEvidence {
-    return {
-      rule: decision.rule,
-      description: `more than ${decision.threshold} ${RULE_DESCRIPTIONS[decision.rule]} within ${decision.windowSeconds}s`,
-      count: decision.count,
-      threshold: decision.threshold,
-      windowSeconds: decision.windowSeconds,
-      firstTime: new Date(decision.firstTimeMs).toISOString(),
-      lastTime: new Date(decision.lastTimeMs).toISOString(),
-      samples: [...(this.recentSecurityLines.get(decision.app) ?? [])],
-    };
+    return { ...summariseDecision(decision), samples: [...(this.recentSecurityLines.get(decision.app) ?? [])] };
   }
 
   private decide(decision: BanDecision): void {

@@ -34,6 +34,31 @@ export interface BanDecision {
   lastTimeMs: number;
 }
 
+/** What a ban decision says of itself (a ban's evidence without the log samples, a dry run's finding). */
+export interface DecisionSummary {
+  rule: RuleName;
+  /** e.g. "more than 20 401/403 responses at the gateway within 10s" */
+  description: string;
+  count: number;
+  threshold: number;
+  windowSeconds: number;
+  /** the oldest counted event and the one that crossed the threshold */
+  firstTime: string;
+  lastTime: string;
+}
+
+export function summariseDecision(decision: BanDecision): DecisionSummary {
+  return {
+    rule: decision.rule,
+    description: `more than ${decision.threshold} ${RULE_DESCRIPTIONS[decision.rule]} within ${decision.windowSeconds}s`,
+    count: decision.count,
+    threshold: decision.threshold,
+    windowSeconds: decision.windowSeconds,
+    firstTime: new Date(decision.firstTimeMs).toISOString(),
+    lastTime: new Date(decision.lastTimeMs).toISOString(),
+  };
+}
+
 interface AppWindows {
   lastTimeMs: number;
   counters: Map<RuleName, SlidingCounter>;

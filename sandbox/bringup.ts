@@ -14,6 +14,8 @@ interface StartedContainer {
   id: string;
   labels: Record<string, string>;
   inputs: Record<string, any>;
+  /** what the sandbox added beyond the declared inputs (the static probe mount of an app; provider-mirror/probe-mount.ts) */
+  sandboxOnly: string[];
 }
 
 /** A declared value the engine did not honour (what the provider would leave behind as well). */
@@ -67,8 +69,8 @@ export async function bringUp(mirror: ProviderMirror, resources: RecordedResourc
     const labels = labelsOf(r.inputs);
     try {
       const created = await mirror.createContainer(r.name, r.inputs);
-      result.containers.push({ resource: r.name, name: created.name, id: created.id, labels, inputs: r.inputs });
-      log(`container ${created.name}`);
+      result.containers.push({ resource: r.name, name: created.name, id: created.id, labels, inputs: r.inputs, sandboxOnly: created.sandboxOnly });
+      log(`container ${created.name}${created.sandboxOnly.length ? ` (sandbox only, not in production: ${created.sandboxOnly.join(", ")})` : ""}`);
       const found = await endpointDiscrepancies(mirror, r.name, created.id, r.inputs);
       for (const d of found) log(`  ${d.field}: declared ${d.declared}, actual ${d.actual}`);
       result.discrepancies.push(...found);

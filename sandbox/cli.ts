@@ -11,6 +11,7 @@ import { exitWith, ParsedArgs, runCommand } from "../cli/args";
 import { bringUp, evaluateProgram } from "./bringup";
 import { imagePresent } from "./docker-availability";
 import { cleanupLeftovers, ProviderMirror } from "./provider-mirror/docker-resources";
+import { builtStaticProbeDir } from "./provider-mirror/probe-mount";
 import { gatewayInfo, probeEnvironment } from "./environment";
 import { waitUntilReady } from "./readiness";
 import { createHostFixtures, HostFixtures } from "./fixtures";
@@ -50,7 +51,9 @@ function writeReport(file: string, report: SandboxReport): string[] {
 async function sandbox({ values }: ParsedArgs<typeof SANDBOX_COMMAND.options>): Promise<number> {
   const started = new Date();
   const runId = `${started.toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
-  const mirror = new ProviderMirror(runId);
+  // apps without python3 run the static probe, mounted from build/ (the one difference from production)
+  const staticProbe = builtStaticProbeDir();
+  const mirror = new ProviderMirror(runId, undefined, { staticProbeDir: "dir" in staticProbe ? staticProbe.dir : undefined });
   let fixtures: HostFixtures | undefined;
   let tornDown = false;
   const teardown = async () => {
@@ -76,6 +79,7 @@ async function sandbox({ values }: ParsedArgs<typeof SANDBOX_COMMAND.options>): 
     if (leftovers.length) console.log(`removed ${leftovers.length} leftovers of earlier runs`);
     const input = stackInput({ stack: values.stack, overlayFile: values.config });
     console.log(`sandbox run ${runId}: stack ${input.stack} as "${input.stackName}"${input.overlayFile ? ` with ${input.overlayFile}` : ""}`);
+    console.log("dir" in staticProbe ? `static probe: ${staticProbe.dir} mounted read-only at /opt/platform-probe in every app container (for apps without python3)` : `static probe: absent: ${staticProbe.absent}`);
     const resources = await evaluateProgram(input);
     console.log(`program: ${resources.length} resources`);
     const up = await bringUp(mirror, resources, (line) => console.log(`  ${line}`));

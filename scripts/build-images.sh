@@ -10,6 +10,8 @@
 #   platform/keycloak:<v>        Keycloak <v> (Maven Central zip, images/keycloak/version.env) + Debian's
 #   platform/keycloak:<v>-postgres  OpenJDK 17, pre-built (kc.sh build) for db dev-file / postgres
 #   platform/postgres:<major>    Debian's postgresql-<major> as UID 999 (images/postgres)
+# and, not an image, build/platform-probe: the static probe executable (scripts/build-probe.sh) the
+# sandbox mounts into app images without python3; skipped with a notice when Go is not installed.
 # Each image carries the label platform.inputs-hash (sha256 of everything it is built from: files,
 # package lists, mirror, and the shell function that builds it); an image whose label already matches
 # is not rebuilt. Usage: build-images.sh [--force]
@@ -267,7 +269,18 @@ build_postgres() {
   drop_replaced "$old" "$tag"
 }
 
+# Not an image: the sandbox mounts it into apps without python3. Without Go the sandbox keeps to the
+# Python probes (apps whose image has no python3 then skip every probe, and the sandbox says why).
+build_static_probe() {
+  if ! command -v go >/dev/null 2>&1; then
+    say "go not found: build/platform-probe (the static probe) is NOT built; the sandbox can then probe only apps whose image has python3 (install Go 1.26 or later and run this again)"
+    return 0
+  fi
+  bash "$ROOT/scripts/build-probe.sh"
+}
+
 docker info >/dev/null 2>&1 || { say "dockerd does not answer: run scripts/setup-host.sh first"; exit 1; }
+timed build_static_probe
 timed build_busybox_family
 # The two debootstraps are network-bound: run them side by side.
 timed build_minbase &

@@ -137,7 +137,7 @@ describe("attack probes in the real engine", { skip: skipReason, timeout: 900_00
     });
     const created = await mirror.createContainer("sick", sick);
     const lines: string[] = [];
-    const failure = await waitUntilHealthy(docker, { containers: [{ resource: "sick", name: created.name, id: created.id, labels: {}, inputs: sick }] }, { timeoutMs: 8_000, intervalMs: 500, log: (l) => lines.push(l) }).then(
+    const failure = await waitUntilHealthy(docker, { containers: [{ resource: "sick", name: created.name, id: created.id, labels: {}, inputs: sick, sandboxOnly: created.sandboxOnly }] }, { timeoutMs: 8_000, intervalMs: 500, log: (l) => lines.push(l) }).then(
       () => undefined,
       (error: Error) => error,
     );

@@ -10,6 +10,11 @@ import { ProviderMirror } from "../sandbox/provider-mirror/docker-resources";
 import { freeCidr } from "../sandbox/provider-mirror/free-subnet";
 import { parseGoDuration } from "../sandbox/provider-mirror/go-duration";
 import { SANDBOX_LABEL } from "../sandbox/provider-mirror/labels";
+import { staticProbeBind } from "../sandbox/provider-mirror/probe-mount";
+import { STATIC_PROBE_DIR } from "../sandbox/probes/static-runner";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execIn } from "../sandbox/exec";
 import { dockerUnavailableSync, RUNSC_ABSENT, runscRegistered } from "../sandbox/docker-availability";
 
@@ -171,6 +176,46 @@ describe("sandbox engine fidelity (real Docker mirror)", { skip: skipReason, tim
       assert.equal(lines[i * 2], `${upload.file} ${Number.parseInt(upload.permissions, 8).toString(8)} ${upload.owner} ${upload.group}`);
       assert.equal(lines[i * 2 + 1], upload.content.trim());
     });
+  });
+
+  // The one difference from production (docs/sandbox.md): a mirror given a static probe directory adds
+  // it, read-only, to app containers only. Declared and created settings must differ by exactly that.
+  it("sandbox-only probe mount: an app gets exactly the declared binds plus build/ read-only at /opt/platform-probe; nothing else changes", async () => {
+    const probeDir = mkdtempSync(join(tmpdir(), "fidelity-probe-"));
+    const nonce = randomBytes(6).toString("hex");
+    writeFileSync(join(probeDir, "platform-probe"), nonce, { mode: 0o644 });
+    chmodSync(probeDir, 0o777); // writable for the app's UID but for the read-only mount
+    try {
+      const probeMirror = new ProviderMirror(runId, docker, { staticProbeDir: probeDir }); // same run: the teardown removes its containers
+      const volume = await mirror.createVolume("fidelity-probe-vol", { name: `${prefix}-probe-vol`, driver: "local" });
+      const declared = { ...declaredApp(`${prefix}-probe-app`), networksAdvanced: [{ name: networkName, ipv4Address: hosts(8) }], volumes: [{ volumeName: volume, containerPath: "/data", readOnly: true }] };
+      const created = await probeMirror.createContainer("fidelity-probe-app", declared);
+      assert.deepEqual(created.sandboxOnly, [staticProbeBind(probeDir)]);
+      const info = await docker.getContainer(created.id).inspect();
+      assert.deepEqual(info.HostConfig.Binds, [`${volume}:/data:ro`, ...created.sandboxOnly], "the declared bind, then only the sandbox's");
+      // everything else is as without it: the same plan but for that one bind
+      const plain = await mirror.createContainer("fidelity-probe-plain", { ...declared, name: `${prefix}-probe-plain`, networksAdvanced: [{ name: networkName, ipv4Address: hosts(9) }] });
+      const plainInfo = await docker.getContainer(plain.id).inspect();
+      assert.deepEqual(plain.sandboxOnly, []);
+      const { Binds: withProbe, ...restWith } = info.HostConfig;
+      const { Binds: without, ...restWithout } = plainInfo.HostConfig;
+      assert.deepEqual(withProbe?.filter((b) => !created.sandboxOnly.includes(b)), without);
+      assert.deepEqual(restWith, restWithout);
+      const mount = info.Mounts.find((m) => m.Destination === STATIC_PROBE_DIR);
+      assert.equal(mount?.RW, false, "read-only");
+      const inside = await execIn(docker.getContainer(created.id), ["sh", "-c", `cat ${STATIC_PROBE_DIR}/platform-probe; touch ${STATIC_PROBE_DIR}/x 2>&1; true`]);
+      assert.match(inside.stdout, new RegExp(`^${nonce}.*Read-only file system`, "s"));
+      // not an app: nothing added; an app that mounts something there itself: nothing added either
+      const { labels: _labels, ...service } = declaredApp(`${prefix}-probe-svc`);
+      const svc = await probeMirror.createContainer("fidelity-probe-svc", { ...service, labels: [{ label: "platform.role", value: "service" }], networksAdvanced: [{ name: networkName, ipv4Address: hosts(10) }] });
+      assert.deepEqual(svc.sandboxOnly, []);
+      assert.equal((await docker.getContainer(svc.id).inspect()).HostConfig.Binds, null);
+      const own = await probeMirror.createContainer("fidelity-probe-own", { ...declared, name: `${prefix}-probe-own`, networksAdvanced: [{ name: networkName, ipv4Address: hosts(11) }], volumes: [{ volumeName: volume, containerPath: STATIC_PROBE_DIR, readOnly: true }] });
+      assert.deepEqual(own.sandboxOnly, []);
+      assert.deepEqual((await docker.getContainer(own.id).inspect()).HostConfig.Binds, [`${volume}:${STATIC_PROBE_DIR}:ro`]);
+    } finally {
+      rmSync(probeDir, { recursive: true, force: true });
+    }
   });
 
   it("uploads into a read-only root filesystem fail exactly as with the provider (CopyToContainer to /)", async () => {

@@ -1,7 +1,7 @@
 // Breakout probes (paper II-B): the hardening must stop each escape route from inside an app.
-import { execIn } from "../exec";
 import { attackVerdict, Probe, victimOf } from "./probe";
-import { describeFailure, runPython } from "./python";
+import { describeFailure } from "./python";
+import { runProbeCode, victimProcess } from "./runner";
 
 const SETUID_BINARY = "/usr/local/bin/probe-suid-id";
 
@@ -11,7 +11,7 @@ function simple(id: string, title: string, script: string, args: (target: Parame
     category: "breakout",
     title,
     async run(target, env) {
-      const run = await runPython(target.container, script, args(target, env));
+      const run = await runProbeCode(target, script, args(target, env));
       if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
       return { verdict: attackVerdict(run.output.attack), evidence: run.output.evidence };
     },
@@ -24,7 +24,7 @@ const mountFs: Probe = {
   category: "breakout",
   title: "mount a filesystem, or unshare a user+mount namespace to get one",
   async run(target) {
-    const run = await runPython(target.container, "mount", {});
+    const run = await runProbeCode(target, "mount", {});
     if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
     if (target.runtime === "runsc" && run.output.unshared === true && run.output.mounted === false) {
       // Under gVisor namespaces are implemented by its own kernel (the Sentry): a new user namespace
@@ -39,7 +39,7 @@ const kernelModule: Probe = {
   category: "breakout",
   title: "load a kernel module (init_module)",
   async run(target) {
-    const run = await runPython(target.container, "kernel_module", {});
+    const run = await runProbeCode(target, "kernel_module", {});
     if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
     if (run.output.attack === "inconclusive") {
       // gVisor never loads modules; a host kernel without module support cannot show whether the hardening would stop it
@@ -49,7 +49,18 @@ const kernelModule: Probe = {
   },
 };
 const rawSocket = simple("breakout.raw-socket", "open raw sockets (NET_RAW) and spoof ARP for the gateway", "raw_socket", (target) => ({ spoof_ip: target.bridgeGateways[0] ?? target.bridgeGateway, interface: "eth0" }));
-const setuidEscalation = simple("breakout.setuid", "gain root through a setuid-root binary", "setuid", () => ({ binary: SETUID_BINARY }));
+const setuidEscalation: Probe = {
+  id: "breakout.setuid",
+  category: "breakout",
+  title: "gain root through a setuid-root binary",
+  async run(target) {
+    const run = await runProbeCode(target, "setuid", { binary: SETUID_BINARY });
+    if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
+    // the setuid-root binary comes with the probe image; an app image without it (busybox, distroless) has none to try
+    if (run.output.attack === "inconclusive") return { verdict: "skipped", evidence: `${run.output.evidence}: no setuid-root binary to try here (the probe image, platform/probe:dev, carries one)` };
+    return { verdict: attackVerdict(run.output.attack), evidence: run.output.evidence };
+  },
+};
 export const dockerSocket = simple("breakout.docker-socket", "reach the container engine's API socket", "docker_socket");
 const hostPaths = simple("breakout.host-paths", "read a file on the host", "host_paths", (_target, env) => ({ path: env.hostMarker.path, nonce: env.hostMarker.nonce }));
 
@@ -62,9 +73,9 @@ const ptraceOther: Probe = {
     if (!victim) return { verdict: "skipped", evidence: "the stack has no other app to host a victim process" };
     const nonce = `platform-probe-victim-${Math.random().toString(36).slice(2, 10)}`;
     // the victim process carries the nonce in its command line so the attacker can look for it
-    const sleeper = execIn(victim.container, ["python3", "-c", "import time; time.sleep(5)", nonce], { timeoutMs: 15_000 });
+    const sleeper = victimProcess(victim, nonce, 5);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const run = await runPython(target.container, "ptrace", { nonce });
+    const run = await runProbeCode(target, "ptrace", { nonce });
     await sleeper;
     if (!run.output) return { verdict: "skipped", evidence: `no report: ${describeFailure(run)}` };
     return { verdict: attackVerdict(run.output.attack), evidence: `${run.output.evidence} (victim in ${victim.name})` };

@@ -2,7 +2,8 @@
 // apps must stay responsive while it happens.
 import { execIn } from "../exec";
 import { attackVerdict, Probe, sleep, victimOf, waitRunning } from "./probe";
-import { describeFailure, runPython } from "./python";
+import { describeFailure } from "./python";
+import { runProbeCode } from "./runner";
 import type { AppTarget } from "./types";
 
 const FORK_CAP = 1000;
@@ -39,7 +40,7 @@ const forkBomb: Probe = {
     const before = await containerFate(target);
     // exceeding the app's own limit is proof enough; without a limit, FORK_CAP is
     const cap = target.maxProcesses !== undefined ? Math.min(FORK_CAP, target.maxProcesses + 64) : FORK_CAP;
-    const bomb = runPython(target.container, "fork_bomb", { cap, hold_seconds: 6, deadline_seconds: 45 }, 90_000);
+    const bomb = runProbeCode(target, "fork_bomb", { cap, hold_seconds: 6, deadline_seconds: 45 }, 90_000);
     await sleep(2500); // the bomb has reached its limit and holds its processes
     const during = victim ? await victimResponds(victim) : undefined;
     const run = await bomb;
@@ -66,7 +67,7 @@ const memoryExhaustion: Probe = {
   async run(target) {
     const cap = target.memoryMb !== undefined ? target.memoryMb + 256 : 1024;
     const before = await containerFate(target);
-    const run = await runPython(target.container, "memory_hog", { cap_mb: cap }, 90_000);
+    const run = await runProbeCode(target, "memory_hog", { cap_mb: cap }, 90_000);
     const progress = [...run.exec.stderr.matchAll(/allocated (\d+)/g)].map((m) => Number(m[1]));
     const reached = progress.length ? progress[progress.length - 1] : 0;
     const limit = target.memoryMb !== undefined ? `limit ${target.memoryMb} MiB` : "no memory limit";
@@ -94,13 +95,13 @@ const cpuHog: Probe = {
     const victim = victimOf(target, env);
     const task = async () => {
       if (!victim) return undefined;
-      const run = await runPython(victim.container, "cpu_task", { iterations: 2_000_000 }, 60_000);
+      const run = await runProbeCode(victim, "cpu_task", { iterations: 2_000_000 }, 60_000);
       return typeof run.output?.seconds === "number" ? run.output.seconds : undefined;
     };
     const baseline = await task();
     const before = await cpuNanos(target);
     const startedAt = Date.now();
-    const hog = runPython(target.container, "cpu_hog", { workers: 2, seconds: 6 }, 60_000);
+    const hog = runProbeCode(target, "cpu_hog", { workers: 2, seconds: 6 }, 60_000);
     await sleep(1500);
     const loaded = await task();
     const run = await hog;
@@ -125,9 +126,9 @@ const signalQueue: Probe = {
   title: "queue real-time signals until RLIMIT_SIGPENDING; another app can still send signals",
   async run(target, env) {
     const victim = victimOf(target, env);
-    const attack = runPython(target.container, "signal_queue", { cap: SIGNAL_CAP, hold_seconds: 5 }, 60_000);
+    const attack = runProbeCode(target, "signal_queue", { cap: SIGNAL_CAP, hold_seconds: 5 }, 60_000);
     await sleep(2500);
-    const other = victim ? await runPython(victim.container, "signal_queue", { cap: 32, hold_seconds: 0 }, 20_000) : undefined;
+    const other = victim ? await runProbeCode(victim, "signal_queue", { cap: 32, hold_seconds: 0 }, 20_000) : undefined;
     const run = await attack;
     if (!run.output) return { verdict: "skipped", evidence: `signal probe gave no report: ${describeFailure(run)}` };
     const limit = target.sigpending !== undefined ? ` (sigpending limit ${target.sigpending})` : " (no sigpending limit set)";

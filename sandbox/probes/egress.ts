@@ -1,7 +1,8 @@
 // Egress probes (paper IV-D): through the app's proxy, only whitelisted domains are reachable, and
 // never an internal address.
 import type { Probe } from "./probe";
-import { describeFailure, runPython } from "./python";
+import { describeFailure } from "./python";
+import { runProbeCode } from "./runner";
 import type { AppTarget } from "./types";
 
 type Proxy = { ip: string; port: number; whitelist: string[] };
@@ -13,7 +14,7 @@ function proxyOf(target: AppTarget): Proxy | string {
 }
 
 async function ask(target: AppTarget, proxy: Proxy, method: "CONNECT", destination: string) {
-  const run = await runPython(target.container, "proxy_request", { proxy_host: proxy.ip, proxy_port: proxy.port, method, target: destination, timeout: 15 }, 30_000);
+  const run = await runProbeCode(target, "proxy_request", { proxy_host: proxy.ip, proxy_port: proxy.port, method, target: destination, timeout: 15 }, 30_000);
   if (!run.output) return { status: -2, evidence: `no report: ${describeFailure(run)}` };
   return { status: Number(run.output.status), evidence: run.output.evidence };
 }

@@ -1,8 +1,9 @@
-// Exchanges with the API gateway from inside an app container (py/gateway_request.py, run by docker
-// exec as the container's own user), how to read their results, and a client-side model of each app's
+// Exchanges with the API gateway from inside an app container (py/gateway_request.py, or the static
+// probe's gateway_request without python3, run by docker exec as the container's own user), how to read their results, and a client-side model of each app's
 // token bucket so that probes and tests never trip an app's rate limit by accident.
 import type Docker from "dockerode";
 import { describeFailure, runPython } from "./python";
+import { ProbeHost, runProbeCode } from "./runner";
 import type { GatewayAppInfo } from "./types";
 
 type TokenRef = "none" | "own" | { literal: string } | string;
@@ -69,8 +70,10 @@ export interface StepResult extends Response {
 export type ExchangeOutcome = { steps: Record<string, StepResult>; uid: number } | { failure: string };
 
 /** Runs the exchange in the container as its own user; one result per step id, or why there are none. */
-export async function exchangeWithGateway(container: Docker.Container, exchange: GatewayExchange, timeoutMs = 90_000): Promise<ExchangeOutcome> {
-  const run = await runPython(container, "gateway_request", { deadline_seconds: Math.floor(timeoutMs / 1000) - 10, ...exchange }, timeoutMs);
+export async function exchangeWithGateway(host: Docker.Container | ProbeHost, exchange: GatewayExchange, timeoutMs = 90_000): Promise<ExchangeOutcome> {
+  const args = { deadline_seconds: Math.floor(timeoutMs / 1000) - 10, ...exchange };
+  // a bare container (tests' stand-in clients) has python3; an app target runs whichever probe it can
+  const run = "hasPython" in host ? await runProbeCode(host, "gateway_request", args, timeoutMs) : await runPython(host, "gateway_request", args, timeoutMs);
   const steps = run.output?.steps as StepResult[] | undefined;
   if (!steps) return { failure: `the gateway client gave no report: ${describeFailure(run)}` };
   return { steps: Object.fromEntries(steps.map((s) => [s.id, s])), uid: Number(run.output?.uid) };

@@ -53,7 +53,7 @@ function grantedCall(app: GatewayAppInfo, other?: GatewayAppInfo): { method: str
 
 async function exchange(target: AppTarget, context: Context, exchange: GatewayExchange): Promise<Record<string, StepResult> | Outcome> {
   await budgetOf(context.gateway).take(context.app.name, plannedRequests(exchange));
-  const outcome = await exchangeWithGateway(target.container, exchange);
+  const outcome = await exchangeWithGateway(target, exchange);
   return "failure" in outcome ? { verdict: "skipped", evidence: outcome.failure } : outcome.steps;
 }
 

@@ -1,19 +1,13 @@
 // Lateral movement probes (paper II-C): an app reaches nothing but its gateway and its egress proxy.
-import { execIn } from "../exec";
 import { attackVerdict, Probe, victimOf } from "./probe";
-import { describeFailure, runPython } from "./python";
+import { describeFailure } from "./python";
+import { runProbeCode, victimListener } from "./runner";
 import { absentReason, Endpoint } from "./types";
 
 const LISTEN_PORT = 18080;
-const LISTENER = `import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", ${LISTEN_PORT})); s.listen(8); s.settimeout(1)
-end = time.time() + 6
-while time.time() < end:
-    try: c, _ = s.accept(); c.sendall(b"victim\\n"); c.close()
-    except OSError: pass`;
 
 async function connectProbe(target: Parameters<Probe["run"]>[0], targets: Endpoint[], what: string) {
-  const run = await runPython(target.container, "tcp_connect", { targets: targets.map((t) => [t.ip, t.port]), timeout: 3 }, 60_000);
+  const run = await runProbeCode(target, "tcp_connect", { targets: targets.map((t) => [t.ip, t.port]), timeout: 3 }, 60_000);
   if (!run.output) return { verdict: "skipped" as const, evidence: `no report: ${describeFailure(run)}` };
   return { verdict: attackVerdict(run.output.attack), evidence: `${what}: ${run.output.evidence}` };
 }
@@ -25,7 +19,7 @@ const otherApp: Probe = {
   async run(target, env) {
     const victim = victimOf(target, env);
     if (!victim) return { verdict: "skipped", evidence: "the stack has no other app" };
-    const listener = execIn(victim.container, ["python3", "-c", LISTENER], { timeoutMs: 15_000 });
+    const listener = victimListener(victim, LISTEN_PORT, 6);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const result = await connectProbe(target, [{ name: victim.name, ip: victim.ip, port: LISTEN_PORT }], `${victim.name} (listening on ${LISTEN_PORT})`);
     await listener;

@@ -1,4 +1,5 @@
 // A probe: named attack code with a verdict rule, run from one app (or attacker) container.
+import { noRunnerReason, runnerOf } from "./runner";
 import type { AppTarget, ProbeEnvironment, ProbeResult, Verdict } from "./types";
 
 export interface Probe {
@@ -11,9 +12,8 @@ export interface Probe {
 
 export async function runProbe(probe: Probe, target: AppTarget, env: ProbeEnvironment): Promise<ProbeResult> {
   const started = Date.now();
-  if (!target.hasPython) {
-    return { probe: probe.id, category: probe.category, target: target.name, verdict: "skipped", evidence: "the app image has no python3 for the probe code (use the probe image: platform/probe:dev)", durationMs: 0 };
-  }
+  const noRunner = noRunnerReason(target);
+  if (noRunner) return { probe: probe.id, category: probe.category, target: target.name, verdict: "skipped", evidence: noRunner, durationMs: 0 };
   const notRunning = await waitRunning(target);
   if (notRunning) return { probe: probe.id, category: probe.category, target: target.name, verdict: "skipped", evidence: notRunning, durationMs: Date.now() - started };
   try {
@@ -45,5 +45,5 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** Another app to watch while `target` attacks (or undefined when the stack has one app). */
 export function victimOf(target: AppTarget, env: ProbeEnvironment): AppTarget | undefined {
-  return env.apps.find((app) => app.name !== target.name && app.hasPython && !app.name.startsWith("negative-control"));
+  return env.apps.find((app) => app.name !== target.name && runnerOf(app) !== undefined && !app.name.startsWith("negative-control"));
 }

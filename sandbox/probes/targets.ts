@@ -2,6 +2,7 @@
 // the verdict thresholds are the limits in force.
 import type Docker from "dockerode";
 import { execIn } from "../exec";
+import { staticProbeRuns } from "./runner";
 import type { AppTarget } from "./types";
 
 const MB = 1024 * 1024;
@@ -18,6 +19,7 @@ export async function appTarget(docker: Docker, containerId: string, name: strin
   }
   const ulimit = (kind: string) => (info.HostConfig.Ulimits ?? []).find((u) => u.Name === kind)?.Soft;
   const python = await execIn(container, ["python3", "-c", "pass"], { timeoutMs: 20_000 }).catch(() => undefined);
+  const hasPython = python?.exitCode === 0;
   return {
     name,
     container,
@@ -33,6 +35,8 @@ export async function appTarget(docker: Docker, containerId: string, name: strin
     sigpending: ulimit("sigpending"),
     healthcheck: info.Config.Healthcheck?.Test,
     egress,
-    hasPython: python?.exitCode === 0,
+    hasPython,
+    // only looked for without python3: the Python probes stay the ones used wherever they can run
+    hasStaticProbe: hasPython ? false : await staticProbeRuns(container),
   };
 }

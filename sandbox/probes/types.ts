@@ -40,8 +40,10 @@ export interface AppTarget {
   healthcheck?: string[];
   /** egress proxy in this app's subnet and the app's whitelist, when the stack declares one */
   egress?: { ip: string; port: number; whitelist: string[] } | { absent: string };
-  /** whether the probe image's tools (python3) are in this container */
+  /** whether the probe image's tools (python3) are in this container: the probes then run as Python scripts */
   hasPython: boolean;
+  /** whether the static probe executable (mounted by the sandbox at /opt/platform-probe) runs here: used without python3 */
+  hasStaticProbe: boolean;
 }
 
 export interface Endpoint {

@@ -5,6 +5,7 @@ import { imagePresent } from "../docker-availability";
 import { ContainerPlan, toContainerPlan } from "./container-mapper";
 import { SANDBOX_LABEL, SANDBOX_PID_LABEL, sandboxLabels } from "./labels";
 import { toNetworkCreate } from "./network-mapper";
+import { addStaticProbeMount } from "./probe-mount";
 import { uploadArchive } from "./upload-archive";
 import { toVolumeCreate } from "./volume-mapper";
 
@@ -23,6 +24,16 @@ interface CreatedContainer {
   name: string;
   id: string;
   plan: ContainerPlan;
+  /** binds the sandbox added that the declared inputs do not have (probe-mount.ts: the static probe, app containers only) */
+  sandboxOnly: string[];
+}
+
+interface MirrorOptions {
+  /**
+   * Host directory holding the static probe executable, mounted read-only at /opt/platform-probe into
+   * every app container (probe-mount.ts, the one difference from production); unset: nothing is added.
+   */
+  staticProbeDir?: string;
 }
 
 const READ_REFRESH_TIMEOUT_MS = 15_000; // the provider's containerReadRefreshTimeout
@@ -41,6 +52,7 @@ export class ProviderMirror {
   constructor(
     readonly runId: string,
     docker = new Docker(),
+    readonly options: MirrorOptions = {},
   ) {
     this.docker = docker;
     this.labels = sandboxLabels(runId);
@@ -69,6 +81,7 @@ export class ProviderMirror {
   /** Mirrors resourceDockerContainerCreate (+ the Read that follows it); throws ImageAbsentError first. */
   async createContainer(resource: string, inputs: Record<string, any>): Promise<CreatedContainer> {
     const plan = toContainerPlan(resource, inputs, this.labels);
+    const sandboxOnly = addStaticProbeMount(plan, this.options.staticProbeDir);
     const image = plan.create.Image!;
     if (!(await imagePresent(this.docker, image))) throw new ImageAbsentError(resource, image);
     const fail = (step: string, error: unknown) => new Error(`${resource}: ${step}: ${dockerMessage(error)}`);
@@ -108,7 +121,7 @@ export class ProviderMirror {
       if (plan.waitHealthySeconds !== undefined) await this.waitHealthy(resource, container, plan.waitHealthySeconds * 1000);
       if (plan.mustRun) await this.waitRunning(resource, container);
     }
-    return { resource, name: plan.name, id: container.id, plan };
+    return { resource, name: plan.name, id: container.id, plan, sandboxOnly };
   }
 
   private async waitRunning(resource: string, container: Docker.Container): Promise<void> {

@@ -6,7 +6,9 @@
 // Each probe takes the same JSON object as its Python script's ARGS and prints the same single JSON line
 // on stdout. Two more subcommands serve the probes' own child processes, which re-execute this file
 // (/proc/self/exe) so that the image needs no /bin/sleep: `spin <seconds>` (a CPU hog's worker) and
-// `sleep <seconds> [tag...]` (the mount probe's unshare child; also a victim process a test can name).
+// `sleep <seconds> [tag...]` (the mount probe's unshare child; also the ptrace probe's victim process,
+// named by its tag). Two serve the TS side where an app has no python3 or shell: `listen <port>
+// <seconds>` (lateral.other-app's victim listener) and `kernel` (gvisor.kernel's uname and kernel log).
 package main
 
 import (
@@ -48,6 +50,12 @@ func main() {
 		return
 	case "spin":
 		spin(seconds(childSeconds()))
+		return
+	case "listen":
+		listenVictim()
+		return
+	case "kernel":
+		kernelInfo()
 		return
 	}
 	probe, ok := probes[os.Args[1]]

@@ -87,12 +87,18 @@ func currentThreadBlocks(signal int) bool {
 	return mask&(1<<(signal-1)) != 0
 }
 
-// threadsNotBlocking names the threads (/proc/self/task/<tid>) whose SigBlk lacks the signal.
+// threadsNotBlocking names the threads (/proc/self/task/<tid>) whose SigBlk lacks the signal. A status
+// without a SigBlk line (gVisor's procfs has none of the Sig* fields) cannot be checked: the thread then
+// counts as blocking, as it inherited the mask the process was started with like every other thread.
 func threadsNotBlocking(signal int) string {
 	statuses, _ := filepath.Glob("/proc/self/task/*/status")
 	var found []string
 	for _, status := range statuses {
-		mask, err := strconv.ParseUint(readStatusField(status, "SigBlk"), 16, 64)
+		field := readStatusField(status, "SigBlk")
+		if field == "?" {
+			continue
+		}
+		mask, err := strconv.ParseUint(field, 16, 64)
 		if err != nil || mask&(1<<(signal-1)) == 0 {
 			found = append(found, filepath.Base(filepath.Dir(status)))
 		}

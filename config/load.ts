@@ -48,6 +48,14 @@ function parseConfigText(text: string): unknown {
   }
 }
 
+/** What a stack name may be, in the words of every command's usage error. */
+export const STACK_NAME_RULE = "a stack name of letters, digits, _ . and - (as `pulumi stack ls` shows it)";
+
+/** Whether `stack` is a Pulumi stack name that is safe in a file or directory name (`Pulumi.<stack>.yaml`, state and record directories). */
+export function isStackName(stack: string): boolean {
+  return /^[A-Za-z0-9_.-]+$/.test(stack) && stack !== "." && stack !== "..";
+}
+
 /** `Pulumi.<stack>.yaml` in `dir`: where Pulumi keeps a stack's config. */
 export function stackFilePath(stack: string, dir: string): string {
   return join(dir, `Pulumi.${stack}.yaml`);

@@ -4,12 +4,12 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { isStackName } from "../config/load";
+import { DNS_LABEL } from "../config/primitives";
 import type { DependencyReport, DatabaseSummary } from "./check";
 import type { CheckedComponent } from "./components";
 
 export const RECORD_FORMAT = "platform-admission-record/1";
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
-const APP_NAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export interface AdmissionRecord {
   format: typeof RECORD_FORMAT;
@@ -35,7 +35,7 @@ const componentShape = z.looseObject({ purl: z.string(), type: z.string(), name:
 const recordShape = z.looseObject({
   format: z.literal(RECORD_FORMAT),
   stack: z.string(),
-  app: z.string().regex(APP_NAME),
+  app: z.string().regex(DNS_LABEL),
   admittedAt: z.string(),
   sbom: z.looseObject({ file: z.string(), sha256: z.string() }),
   database: z.looseObject({ dir: z.string(), records: z.number() }),
@@ -49,12 +49,12 @@ export function vulnerabilityKeys(report: Pick<DependencyReport, "findings">): s
 }
 
 export function stackRecordsDir(recordsDir: string, stack: string): string {
-  if (!STACK_NAME.test(stack) || stack === "." || stack === "..") throw new Error(`stack name ${JSON.stringify(stack)}: use letters, digits, _ . and - (as \`pulumi stack ls\` shows it)`);
+  if (!isStackName(stack)) throw new Error(`stack name ${JSON.stringify(stack)}: use letters, digits, _ . and - (as \`pulumi stack ls\` shows it)`);
   return join(recordsDir, stack);
 }
 
 function recordFile(recordsDir: string, stack: string, app: string, suffix = ""): string {
-  if (!APP_NAME.test(app)) throw new Error(`app name ${JSON.stringify(app)}: an app name is a DNS label (a-z, 0-9, '-', starting with a letter)`);
+  if (!DNS_LABEL.test(app)) throw new Error(`app name ${JSON.stringify(app)}: an app name is a DNS label (a-z, 0-9, '-', starting with a letter)`);
   return join(stackRecordsDir(recordsDir, stack), `${app}${suffix}.json`);
 }
 

@@ -4,6 +4,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { badValue, exitWith, ParsedArgs, runCommand, UsageError } from "../cli/args";
+import { isStackName, STACK_NAME_RULE } from "../config/load";
 import { BanStore } from "./bans";
 import { defaultStateDir, loadAuditKey, loadMonitorConfig, resolveAuditKey, statePaths } from "./config";
 import { acquireLock, awaitAnswer, lockHolder, submitUnbanRequest } from "./control";
@@ -57,13 +58,11 @@ type MonitorValues = ParsedArgs<typeof MONITOR_COMMAND.options>["values"];
 
 const log: MonitorLog = (level, message) => process.stderr.write(`${new Date().toISOString()} monitor ${level}: ${message}\n`);
 
-/** The short Pulumi stack name: it names the state directory and the containers' `platform.stack` label. */
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
-
 function stackOf(values: MonitorValues, command: string): string {
   const stack = values.stack;
   if (stack === undefined) throw new UsageError(`${command} needs --stack NAME`);
-  if (!STACK_NAME.test(stack) || stack === "." || stack === "..") throw badValue("stack", stack, "a stack name of letters, digits, _ . and - (as `pulumi stack ls` shows it)");
+  // the short Pulumi stack name: it names the state directory and the containers' `platform.stack` label
+  if (!isStackName(stack)) throw badValue("stack", stack, STACK_NAME_RULE);
   return stack;
 }
 

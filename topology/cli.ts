@@ -3,9 +3,9 @@
 // app may call and the hosts it may reach. Exit code: 0 drawn, 2 bad usage, an invalid stack or unwritable output.
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CommandIo, exitWith, ParsedArgs, processIo, runCommand, UsageError } from "../cli/args";
+import { badValue, CommandIo, exitWith, ParsedArgs, processIo, runCommand, UsageError } from "../cli/args";
 import { ConfigError } from "../config/errors";
-import { loadStackFile, StackFileError, stackFilePath } from "../config/load";
+import { isStackName, loadStackFile, STACK_NAME_RULE, StackFileError, stackFilePath } from "../config/load";
 import type { PlatformConfig } from "../config/schema";
 import { buildPlan } from "../plan/plan";
 import { topologyDot } from "./dot";
@@ -14,7 +14,6 @@ import { TopologyModel, topologyModel, UnknownAppError } from "./model";
 import { dotToSvg } from "./svg";
 
 export const PROJECT_DIR = join(__dirname, "..");
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 /** Exit code of a stack that cannot be drawn (not YAML, or refused by the config schema). */
 const INVALID_STACK = 2;
 const UNWRITABLE_OUTPUT = 2;
@@ -47,7 +46,7 @@ function stacksIn(dir: string): string[] {
 async function draw({ values }: ParsedArgs<typeof TOPOLOGY_COMMAND.options>, io: CommandIo, projectDir: string): Promise<number> {
   const { stack, app, format, output } = values;
   if (stack === undefined) throw new UsageError("--stack is required: the stack to draw, e.g. --stack dev for Pulumi.dev.yaml");
-  if (!STACK_NAME.test(stack) || stack === "." || stack === "..") throw new UsageError(`--stack must be a stack name of letters, digits, _ . and - (as \`pulumi stack ls\` shows it), not ${JSON.stringify(stack)}`);
+  if (!isStackName(stack)) throw badValue("stack", stack, STACK_NAME_RULE);
   const file = stackFilePath(stack, projectDir);
   if (!existsSync(file)) {
     const stacks = stacksIn(projectDir);

@@ -4,8 +4,8 @@ import { writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { admissionConfig, AdmissionConfig } from "../../config/admission";
 import { ConfigError } from "../../config/errors";
-import { loadStackFile, StackFileError, stackFilePath } from "../../config/load";
-import { UsageError } from "../../cli/args";
+import { isStackName, loadStackFile, STACK_NAME_RULE, StackFileError, stackFilePath } from "../../config/load";
+import { badValue, UsageError } from "../../cli/args";
 import { UnusableInputError } from "../model";
 import { AdvisoryDatabase, loadAdvisoryDatabase } from "../osv/load";
 
@@ -13,7 +13,6 @@ export const PROJECT_DIR = join(__dirname, "..", "..");
 
 /** Progress and verdict lines go to stderr: stdout carries the report alone. */
 export const log = (line: string) => process.stderr.write(`${line}\n`);
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Exit code of a command whose input is unusable (a broken SBOM, stack file or database). */
 const UNUSABLE_INPUT = 2;
@@ -27,7 +26,7 @@ export interface StackPolicy {
 
 export function stackPolicy(stack: string | undefined): StackPolicy {
   if (stack === undefined) return { policy: admissionConfig.parse(undefined), apps: [], source: "the default policy (no --stack given)" };
-  if (!STACK_NAME.test(stack) || stack === "." || stack === "..") throw new UsageError(`--stack must be a stack name of letters, digits, _ . and - (as \`pulumi stack ls\` shows it), not ${JSON.stringify(stack)}`);
+  if (!isStackName(stack)) throw badValue("stack", stack, STACK_NAME_RULE);
   const file = stackFilePath(stack, PROJECT_DIR);
   const { config } = loadStackFile(file);
   return { policy: config.admission, apps: config.apps.map((app) => app.name), source: `${file} (platform:admission)` };

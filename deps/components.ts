@@ -1,5 +1,6 @@
 // One list of components from the SBOM and the image: the same package at the same version, found in
 // both, is checked once and remembers where it was found.
+import { versionKey } from "./ecosystems";
 import type { Component } from "./model";
 
 export type FoundIn = "sbom" | "image";
@@ -8,14 +9,10 @@ export interface CheckedComponent extends Component {
   foundIn: FoundIn[];
 }
 
-function identity(component: Component): string {
-  return [component.type, component.ecosystem ?? "", component.name, component.version, component.source?.name ?? "", component.source?.version ?? ""].join("\u0000");
-}
-
 export function mergeComponents(sbom: readonly Component[], image: readonly Component[]): CheckedComponent[] {
   const merged = new Map<string, CheckedComponent>();
   const add = (component: Component, where: FoundIn) => {
-    const key = identity(component);
+    const key = versionKey(component);
     const known = merged.get(key);
     if (!known) merged.set(key, { ...component, foundIn: [where] });
     else if (!known.foundIn.includes(where)) known.foundIn.push(where);

@@ -108,6 +108,15 @@ export function purlFor(type: string, namespace: string | undefined, name: strin
   return new PackageURL(type, namespace, name, version, qualifiers, undefined).toString();
 }
 
+/**
+ * The key two components share when they are the same package at the same version, as matching sees
+ * them (ecosystem with release, OSV name, version, and the source package advisories may be filed under).
+ * NUL cannot occur in any of these fields as read from an SBOM, an image or a record.
+ */
+export function versionKey(component: Component): string {
+  return `${component.type}\u0000${component.ecosystem ?? ""}\u0000${component.name}\u0000${component.version}\u0000${component.source?.name ?? ""}\u0000${component.source?.version ?? ""}`;
+}
+
 /** The key two components share when they are the same package (ecosystem type and OSV name), whatever their version. */
 export function packageKey(component: Pick<Component, "type" | "name">): string {
   return `${component.type}:${component.name}`;

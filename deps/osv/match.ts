@@ -1,5 +1,6 @@
 // Matches components against the advisory database: which advisories affect each component's version,
 // merged by alias into vulnerabilities, and what could not be decided (said, never guessed).
+import { versionKey } from "../ecosystems";
 import type { Component } from "../model";
 import { SEMVER_SCHEME, versionSchemeFor } from "../versions";
 import type { VersionScheme } from "../versions/scheme";
@@ -64,7 +65,8 @@ export function matchComponent(db: AdvisoryDatabase, component: Component, optio
   let matched: Map<string, AdvisoryMatch> | undefined;
   let undecidable: Map<string, string[]> | undefined;
   const rules = { ecosystem: scheme, semver, leadingV };
-  const read: ReadVersions = {};
+  // the component's version as its ecosystem reads it is known already: the entries' ranges start from it
+  const read: ReadVersions = { ecosystem: scheme.read(readable.version) };
   for (const entry of entries) {
     const verdict = evaluateAffected(entry, version, rules, read);
     const id = entry.advisory.id;
@@ -99,8 +101,7 @@ export function matchComponent(db: AdvisoryDatabase, component: Component, optio
 
 /** What decides a component's match; components equal in it share one evaluation. */
 function matchKey(component: Component): string {
-  // NUL cannot occur in any of these fields as read from an SBOM, an image or a record
-  return `${component.problem ?? ""}\u0000${component.type}\u0000${component.ecosystem ?? ""}\u0000${component.name}\u0000${component.version}\u0000${component.source?.name ?? ""}\u0000${component.source?.version ?? ""}`;
+  return `${component.problem ?? ""}\u0000${versionKey(component)}`;
 }
 
 /** Two components that are the same in every field that matters, wherever they were found. */

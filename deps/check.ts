@@ -1,13 +1,12 @@
 // The dependency check of one app: its SBOM and (optionally) its image's own packages, matched against
 // the OSV database and ruled on by `platform:admission`. The admission command and `deps:check` call it.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type Docker from "dockerode";
 import type { AdmissionConfig } from "../config/admission";
 import { CheckedComponent, FoundIn, mergeComponents } from "./components";
 import { compareInventories, InventoryDiff } from "./inventory/compare";
 import { ImageInventory, inventoryImage } from "./inventory/image";
-import { InputProblem, UnusableInputError } from "./model";
+import { componentFromPurl, DistributionHint } from "./ecosystems";
+import { Component, InputProblem, UnusableInputError } from "./model";
 import { AdvisoryDatabase } from "./osv/load";
 import { matchComponents } from "./osv/match";
 import { AssessedVulnerability, assessVulnerability } from "./policy";
@@ -137,6 +136,12 @@ export function assessComponents(components: readonly CheckedComponent[], databa
   return { findings, unchecked, reasons };
 }
 
+/** A deb/apk component resolved again with the image's distribution (its purl parsed before, so it parses again). */
+function withRelease(component: Component, distribution: DistributionHint): Component {
+  const resolved = componentFromPurl(component.purl, component.origin, distribution);
+  return typeof resolved === "string" ? component : resolved;
+}
+
 function problemsOf(input: "sbom" | "image", problems: readonly InputProblem[]) {
   return problems.map((p) => ({ input, at: p.at, problem: p.problem }));
 }
@@ -149,9 +154,10 @@ export async function checkDependencies(input: CheckInput): Promise<DependencyRe
   if (input.image) {
     if (!input.docker) throw new Error("checkDependencies: an image check needs a Docker client");
     inventory = await inventoryImage(input.docker, input.image);
-    // deb/apk purls without a distro qualifier take the release the image's os-release names
-    const needsRelease = sbom.components.some((c) => c.problem && !c.ecosystem && (c.type === "deb" || c.type === "apk"));
-    if (inventory.distribution && needsRelease) sbom = readSbom(input.sbomFile, { distribution: inventory.distribution });
+    const distribution = inventory.distribution;
+    // deb/apk purls without a distro qualifier take the release the image's os-release names (the SBOM
+    // was read and validated once; only these components are resolved again)
+    if (distribution) sbom = { ...sbom, components: sbom.components.map((c) => (!c.ecosystem && (c.type === "deb" || c.type === "apk") ? withRelease(c, distribution) : c)) };
   }
   const components = mergeComponents(sbom.components, inventory?.components ?? []);
   const { findings, unchecked, reasons } = assessComponents(components, input.database, input.policy, input.app, now);
@@ -180,7 +186,7 @@ export async function checkDependencies(input: CheckInput): Promise<DependencyRe
     reasons,
     sbom: {
       file: input.sbomFile,
-      sha256: createHash("sha256").update(readFileSync(input.sbomFile)).digest("hex"),
+      sha256: sbom.sha256!,
       format: sbom.format,
       specVersion: sbom.specVersion,
       components: sbom.components.length,

@@ -1,5 +1,6 @@
 // A vendor's SBOM file → components: bounded read, UTF-8, JSON, which format, then the format's reader.
 // Whatever makes the file unusable as a whole is an UnusableInputError saying what to fix.
+import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { UnusableInputError } from "../model";
 import { CYCLONEDX_VERSIONS, readCycloneDx } from "./cyclonedx";
@@ -43,8 +44,8 @@ function decodeUtf8(source: string, data: Buffer): string {
   }
 }
 
-/** The file's text, read only up to `maxBytes`: its size is checked first, and a pipe or a growing file cannot get past the bound. */
-function readBoundedText(file: string, maxBytes: number): string {
+/** The file's bytes, read only up to `maxBytes`: its size is checked first, and a pipe or a growing file cannot get past the bound. */
+function readBoundedBytes(file: string, maxBytes: number): Buffer {
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -65,7 +66,7 @@ function readBoundedText(file: string, maxBytes: number): string {
       total += read;
       if (total > maxBytes) throw tooLarge(file, `more than ${bytes(maxBytes)}`, maxBytes);
     }
-    return decodeUtf8(file, Buffer.concat(chunks, total));
+    return Buffer.concat(chunks, total);
   } catch (error) {
     if (error instanceof UnusableInputError) throw error;
     throw unreadable(file, error as NodeJS.ErrnoException);
@@ -115,5 +116,6 @@ export function parseSbom(text: string, source: string, options: SbomOptions = {
 
 /** An SBOM file: CycloneDX JSON 1.4–1.6 or SPDX 2.3 JSON, validated against its schema. */
 export function readSbom(file: string, options: SbomOptions = {}): Sbom {
-  return parseSbom(readBoundedText(file, options.maxBytes ?? DEFAULT_MAX_SBOM_BYTES), file, options);
+  const bytes = readBoundedBytes(file, options.maxBytes ?? DEFAULT_MAX_SBOM_BYTES);
+  return { ...parseSbom(decodeUtf8(file, bytes), file, options), sha256: createHash("sha256").update(bytes).digest("hex") };
 }

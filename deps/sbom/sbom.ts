@@ -11,6 +11,8 @@ export interface Sbom {
   problems: InputProblem[];
   /** what the SBOM describes: CycloneDX `metadata.component`, SPDX the package (or file) the document describes */
   subject?: { name?: string; version?: string };
+  /** SHA-256 of the file's bytes as read (readSbom only) */
+  sha256?: string;
 }
 
 export interface SbomOptions {

@@ -41,6 +41,7 @@ after(() => {
 
 const FIXTURES = join(REPO_ROOT, "test", "fixtures", "deps-sbom");
 const fixture = (name: string) => join(FIXTURES, name);
+const fileSha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 const DEBIAN_12 = { id: "debian", version: "12" };
 const scratch = mkdtempSync(join(tmpdir(), "deps-sbom-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -76,6 +77,7 @@ describe("published SPDX examples", () => {
     assert.deepEqual(sbom, {
       format: "SPDX",
       specVersion: "2.3",
+      sha256: fileSha256(fixture("SPDXJSONExample-v2.3.spdx.json")),
       components: [
         {
           purl: "pkg:maven/org.apache.jena/apache-jena@3.12.0",
@@ -113,6 +115,7 @@ describe("hand-written SPDX 2.3", () => {
     assert.deepEqual(sbom, {
       format: "SPDX",
       specVersion: "2.3",
+      sha256: fileSha256(fixture("spdx-2.3-handmade.spdx.json")),
       components: [
         {
           purl: "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&upstream=openssl",

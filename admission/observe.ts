@@ -1,13 +1,15 @@
 // The admission's "observe" step: a vendor's app runs in the sandbox for a given time and this says how it
-// behaved: its gateway calls, egress attempts, refused requests, resource peaks, restarts, OOM kills and
-// health, and the bans the security monitor's rules would have decided (report mode: nothing acts on them).
+// behaved: its gateway calls, egress attempts, refused requests, direct connection attempts (the kernel's
+// counters in its network namespace), resource peaks, restarts, OOM kills and health, and the bans the security monitor's rules would have decided (report mode: nothing acts on them).
 // A source that could not be read is a problem and its field is left out (unknown), never reported as zeros.
 import type Docker from "dockerode";
 import type { RuleSettings } from "../config/monitor";
 import { PLATFORM_LABEL } from "../plan/names";
 import { watchLifecycle, type Lifecycle } from "./container-events";
 import { dryRunRules, type WouldBan } from "./dry-run-rules";
+import { watchNetworkCounters } from "./network-counters";
 import { readProxyLog, type ProxyLogReading } from "./proxy-log";
+import type { NetworkCounters } from "./report/model";
 import { watchResources, type ResourcePeaks } from "./resource-watch";
 import { countEgress, countGateway, type EgressTraffic, type GatewayTraffic } from "./traffic";
 
@@ -62,6 +64,8 @@ export interface Observation {
   gateway?: GatewayTraffic & { log: LogRead };
   egress?: EgressTraffic & { log: LogRead };
   resources?: ResourcePeaks;
+  /** connection attempts the kernel counted in the app's network namespace, summed over restarts (no proxy sees direct ones) */
+  network?: NetworkCounters;
   lifecycle?: Lifecycle;
   /** bans the monitor's rules would have decided over the traffic that was read */
   wouldBan?: WouldBan[];
@@ -125,8 +129,13 @@ export async function observeApp(docker: Docker, options: ObserveOptions): Promi
       ? watchResources(docker, { container: containerId, memoryLimitBytes: info.HostConfig.Memory ?? 0, untilMs: toMs, maxSamples: Math.ceil(options.durationMs / 1000) + 60 })
       : Promise.resolve({ peaks: undefined, problems: ["the window ended before the observation began: resource use cannot be sampled afterwards, so it is unknown"] });
   if (fromMs < nowMs - 2000 && toMs > nowMs) problems.push(`resources were sampled from ${new Date(nowMs).toISOString()} on, not from the window's start (on cgroup v1 the memory peak still covers the time before)`);
-  const [resources, lifecycle] = await Promise.all([resourceWatch, watchLifecycle(docker, { container: containerId, fromMs, untilMs: toMs, maxEvents: limits.maxEvents })]);
-  problems.push(...resources.problems, ...lifecycle.problems);
+  // the kernel's counters are read live like the stats: a window already over cannot be read afterwards
+  const networkWatch =
+    toMs > Date.now()
+      ? watchNetworkCounters(docker, { container: containerId, fromMs, untilMs: toMs })
+      : Promise.resolve({ counters: undefined, problems: ["the window ended before the observation began: direct connection attempts cannot be counted afterwards, so they are unknown"] });
+  const [resources, network, lifecycle] = await Promise.all([resourceWatch, networkWatch, watchLifecycle(docker, { container: containerId, fromMs, untilMs: toMs, maxEvents: limits.maxEvents })]);
+  problems.push(...resources.problems, ...network.problems, ...lifecycle.problems);
 
   await sleepUntil(toMs + limits.logGraceMs);
   const readLog = (source: "gateway" | "egress", container: string | undefined) =>
@@ -156,6 +165,7 @@ export async function observeApp(docker: Docker, options: ObserveOptions): Promi
     ...(gateway.reading ? { gateway: { ...countGateway(gateway.reading.events, app), log: logRead(gateway.reading) } } : {}),
     ...(egress.reading ? { egress: { ...countEgress(egress.reading.events, app), log: logRead(egress.reading) } } : {}),
     ...(resources.peaks ? { resources: resources.peaks } : {}),
+    ...(network.counters ? { network: network.counters } : {}),
     ...(lifecycle.lifecycle ? { lifecycle: lifecycle.lifecycle } : {}),
     ...(wouldBan ? { wouldBan } : {}),
     problems,

@@ -53,7 +53,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo, c
 }
 
 /** `--config FILE`: anything wrong with it is a usage error (exit 2). */
-function loadPackConfig(file: string): PackConfig {
+export function loadPackConfig(file: string): PackConfig {
   let parsed: unknown;
   try {
     parsed = parseText(file, readFileSync(file, "utf8"));

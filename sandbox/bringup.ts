@@ -37,7 +37,7 @@ const CREATED_BY_ENGINE = new Set(["docker:index/network:Network", "docker:index
 /** provider resources whose outputs the mocks compute with real material (mock-runner/key-material.ts) */
 const MATERIALIZED = /^(tls|random):/;
 
-function labelsOf(inputs: Record<string, any>): Record<string, string> {
+export function labelsOf(inputs: Record<string, any>): Record<string, string> {
   return Object.fromEntries(((inputs.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
 }
 
@@ -84,7 +84,7 @@ export async function bringUp(mirror: ProviderMirror, resources: RecordedResourc
 }
 
 /** Compares each declared network attachment (static address, aliases) with the running endpoint. */
-async function endpointDiscrepancies(mirror: ProviderMirror, resource: string, id: string, inputs: Record<string, any>): Promise<Discrepancy[]> {
+export async function endpointDiscrepancies(mirror: ProviderMirror, resource: string, id: string, inputs: Record<string, any>): Promise<Discrepancy[]> {
   const info = await mirror.docker.getContainer(id).inspect();
   const found: Discrepancy[] = [];
   ((inputs.networksAdvanced ?? []) as { name: string; ipv4Address?: string; aliases?: string[] }[]).forEach((attachment, i) => {

@@ -424,6 +424,12 @@ describe("observeApp against real containers", { skip: unavailable, timeout: 110
     assert.deepEqual(wouldBan, []);
   });
 
+  test("direct connection attempts: read from each app's own namespace, zeros for apps that made none, across a restart too", () => {
+    const none = { noRoute: 0, failedConnects: 0, connectsOpened: 0, offNetwork: [] };
+    for (const name of ["quiet", "noisy", "pids", "oom"]) assert.deepEqual(results[name].network, none, `${name}: ${results[name].problems.join("; ")}`);
+    assert.ok(results.oom.problems.some((problem) => /ran in 2 network namespaces during the window \(restarts\)/.test(problem)), results.oom.problems.join("; "));
+  });
+
   test("401s over the monitor's authFailures threshold: a would-be ban, and nothing enforced", async () => {
     const { wouldBan, gateway, problems } = results.noisy;
     assert.equal(gateway?.unauthorized, 25, problems.join("; "));

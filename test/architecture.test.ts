@@ -20,7 +20,7 @@ const TOOL_IMPORTS: Record<string, string[]> = {
   scripts: ["cli"],
   deps: ["cli"],
   topology: ["cli"],
-  admission: ["sandbox", "monitor", "deps", "cli"],
+  admission: ["sandbox", "monitor", "deps", "checker", "topology", "policies", "cli"],
   bench: ["mock-runner", "policies", "checker", "sandbox", "monitor", "cli", "deps", "admission", "test"],
 };
 

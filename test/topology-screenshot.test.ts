@@ -3,11 +3,10 @@
 // service and domain is a visible label inside the window and inside its box, no two labels overlap,
 // and the screenshot is not blank. The screenshots are kept in TOPOLOGY_SCREENSHOT_DIR when it is set.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Browser, chromium, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumAbsent, launchChromium, offlinePage, screenshotDir } from "./support/headless-chromium";
 import { loadStackFile, stackFilePath } from "../config/load";
 import { buildPlan } from "../plan/plan";
 import { topologySvg } from "../topology/svg";
@@ -16,16 +15,11 @@ import { REPO_ROOT } from "./support/stack-config";
 // Browser globals, used only inside page.evaluate: module-scoped, as the project compiles without the DOM library.
 declare const document: any, getComputedStyle: any, Image: any, DOMParser: any;
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium (scripts/setup-host.sh does)`;
+const skip = chromiumAbsent;
 const VIEWPORT = { width: 1600, height: 1000 };
 
-const keepDir = process.env.TOPOLOGY_SCREENSHOT_DIR;
-const shots = keepDir ?? mkdtempSync(join(tmpdir(), "topology-screenshot-"));
-mkdirSync(shots, { recursive: true });
-after(() => {
-  if (!keepDir) rmSync(shots, { recursive: true, force: true });
-});
+const { dir: shots, remove: removeShots } = screenshotDir(process.env.TOPOLOGY_SCREENSHOT_DIR, "topology-screenshot");
+after(removeShots);
 
 const plan = buildPlan(loadStackFile(stackFilePath("dev", REPO_ROOT)).config, "dev");
 
@@ -105,11 +99,7 @@ const overlap = (a: Box, b: Box) => Math.min(a.x + a.width, b.x + b.width) - Mat
 describe("the topology drawing in headless Chromium", { skip }, () => {
   let browser: Browser | undefined;
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 
@@ -120,12 +110,9 @@ describe("the topology drawing in headless Chromium", { skip }, () => {
 
   for (const { name, app, labels, absent } of cases) {
     it(`shows ${app ? `app ${app}` : "the whole dev stack"} legibly`, async (t) => {
-      const context = await browser!.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, offline: true });
+      // nothing may leave the page: every request is refused and counted (the drawing references nothing)
+      const { context, page, requests } = await offlinePage(browser!, VIEWPORT);
       try {
-        // nothing may leave the page: every request is refused and counted (the drawing references nothing)
-        const requests: string[] = [];
-        await context.route("**/*", (route) => (requests.push(route.request().url()), route.abort()));
-        const page = await context.newPage();
         const svg = await topologySvg(plan, { app });
         await page.setContent(`<!doctype html><html><head><meta charset="utf-8"><title>topology ${name}</title><style>body { margin: 16px; background: #fff; }</style></head><body>${svg}</body></html>`);
 

@@ -51,10 +51,45 @@ function grantedCall(app: GatewayAppInfo, other?: GatewayAppInfo): { method: str
   return { method: grant.methods.includes("GET") ? "GET" : grant.methods[0], path: `/${grant.service}${prefix}${prefix.endsWith("/") ? "" : "/"}` };
 }
 
+/**
+ * An exchange of more plain requests than the app's burst, split into exchanges that each fit it (every
+ * part fetches its own token when it needs one), so a low rate limit does not refuse a probe's control
+ * request. Exchanges that flood, or that carry a token from one step to another, stay whole.
+ */
+export function splitForBucket(exchange: GatewayExchange, burst: number): GatewayExchange[] {
+  const linked = exchange.steps.some((s) => s.repeat !== undefined || s.store_token !== undefined || s.token_request !== undefined);
+  if (linked || plannedRequests(exchange) <= burst) return [exchange];
+  const needsToken = exchange.steps.some((s) => s.token === "own");
+  const size = Math.max(1, burst - (needsToken ? 1 : 0));
+  const parts: GatewayExchange[] = [];
+  for (let i = 0; i < exchange.steps.length; i += size) parts.push({ ...exchange, steps: exchange.steps.slice(i, i + size) });
+  return parts;
+}
+
+/** Tries of one part that the app's bucket refused (429): the app's own calls share its bucket with the probes. */
+const RATE_LIMITED_TRIES = 3;
+
+/** A single request of the part (not a flood's repeated one, which is meant to meet 429) was refused by the bucket. */
+const rateLimited = (part: GatewayExchange, steps: Record<string, StepResult>) => part.steps.some((s) => s.repeat === undefined && steps[s.id]?.status === 429);
+
 async function exchange(target: AppTarget, context: Context, exchange: GatewayExchange): Promise<Record<string, StepResult> | Outcome> {
-  await budgetOf(context.gateway).take(context.app.name, plannedRequests(exchange));
-  const outcome = await exchangeWithGateway(target, exchange);
-  return "failure" in outcome ? { verdict: "skipped", evidence: outcome.failure } : outcome.steps;
+  const steps: Record<string, StepResult> = {};
+  const { burst, requestsPerSecond } = context.app.rateLimit;
+  for (const part of splitForBucket(exchange, burst)) {
+    for (let attempt = 1; ; attempt++) {
+      await budgetOf(context.gateway).take(context.app.name, plannedRequests(part));
+      const outcome = await exchangeWithGateway(target, part);
+      if ("failure" in outcome) return { verdict: "skipped", evidence: outcome.failure };
+      // a 429 the probe did not ask for: the app's own traffic emptied the bucket; wait for a full one and try again
+      if (attempt === RATE_LIMITED_TRIES || !rateLimited(part, outcome.steps)) {
+        Object.assign(steps, outcome.steps);
+        break;
+      }
+      budgetOf(context.gateway).drain(context.app.name);
+      await sleep(Math.min(15_000, Math.ceil((burst / requestsPerSecond) * 1000) + 500));
+    }
+  }
+  return steps;
 }
 
 const isOutcome = (value: unknown): value is Outcome => typeof value === "object" && value !== null && "verdict" in value;
@@ -193,9 +228,8 @@ const flood = probe("gateway.flood", "flood the gateway until it answers 429", t
     ],
   });
   if (isOutcome(steps)) return steps;
+  // the bucket is empty now: whatever runs next from this app waits for it to refill (RateBudget.take)
   budgetOf(context.gateway).drain(context.app.name);
-  // let the bucket refill so that whatever runs next from this app is not refused for this flood
-  await sleep(Math.min(15_000, Math.ceil((burst / requestsPerSecond) * 1000) + 500));
   const failed = controlFailed(steps.control, "one request with the app's own token", reachedService);
   if (failed) return failed;
   const result = steps.flood;

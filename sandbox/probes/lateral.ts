@@ -30,6 +30,7 @@ const otherApp: Probe = {
 const serviceDirect: Probe = {
   id: "lateral.service-direct",
   category: "lateral",
+  waitsOnly: true,
   title: "reach a backend service directly, bypassing the gateway",
   async run(target, env) {
     const running = env.services.filter((s): s is Endpoint => !("absent" in s));
@@ -41,6 +42,7 @@ const serviceDirect: Probe = {
 const identityDirect: Probe = {
   id: "lateral.identity-direct",
   category: "lateral",
+  waitsOnly: true,
   title: "reach Keycloak directly, bypassing the gateway",
   async run(target, env) {
     const reason = absentReason(env.identity);
@@ -52,6 +54,7 @@ const identityDirect: Probe = {
 const internetDirect: Probe = {
   id: "lateral.internet-direct",
   category: "lateral",
+  waitsOnly: true,
   title: "reach an outside address directly, without the egress proxy",
   async run(target, env) {
     const reason = absentReason(env.internet);

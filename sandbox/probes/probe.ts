@@ -7,6 +7,11 @@ export interface Probe {
   category: ProbeResult["category"];
   /** one line: what the attack tries */
   title: string;
+  /**
+   * The probe only waits on connection attempts (no load, no process of its own that others could see),
+   * so it may run alongside the other such probes: their time is spent waiting for refusals and timeouts.
+   */
+  waitsOnly?: boolean;
   run(target: AppTarget, env: ProbeEnvironment): Promise<{ verdict: Verdict; evidence: string }>;
 }
 

@@ -9,7 +9,7 @@ import { ProbeRun, runStaticProbe, STATIC_PROBE_PATH } from "./static-runner";
 import type { AppTarget } from "./types";
 
 /** What a container offers for running probe code (an AppTarget has both fields). */
-export type ProbeHost = Pick<AppTarget, "container" | "hasPython" | "hasStaticProbe">;
+export type ProbeHost = Pick<AppTarget, "container" | "hasPython" | "hasStaticProbe" | "probeUnavailable">;
 
 export type ProbeRunner = "python" | "static";
 
@@ -18,8 +18,9 @@ export function runnerOf(host: Pick<AppTarget, "hasPython" | "hasStaticProbe">):
 }
 
 /** Why no probe code can run in this app (undefined when one can). */
-export function noRunnerReason(host: ProbeHost): string | undefined {
+export function noRunnerReason(host: Pick<AppTarget, "hasPython" | "hasStaticProbe" | "probeUnavailable">): string | undefined {
   if (runnerOf(host)) return undefined;
+  if (host.probeUnavailable) return host.probeUnavailable;
   return `the app image has no python3 and the static probe is not at ${STATIC_PROBE_PATH} (build it with \`npm run images\` or \`bash scripts/build-probe.sh\`, which need Go; the sandbox then mounts build/ there)`;
 }
 
@@ -31,10 +32,22 @@ export async function runProbeCode(host: ProbeHost, probe: string, args: Record<
   throw new Error(noRunnerReason(host));
 }
 
-/** Whether the mounted static probe executes in the container (as the container's own user). */
-export async function staticProbeRuns(container: Docker.Container): Promise<boolean> {
-  const run = await execIn(container, [STATIC_PROBE_PATH, "sleep", "0"], { timeoutMs: 20_000 }).catch(() => undefined);
-  return run?.exitCode === 0;
+/**
+ * Whether the mounted static probe executes in the container (as the container's own user): true, or why
+ * not when the reason is something other than its absence (e.g. an app that has used up its process limit,
+ * where nothing new can start).
+ */
+export async function staticProbeRuns(container: Docker.Container): Promise<true | { absent: true } | { failed: string }> {
+  let run: Awaited<ReturnType<typeof execIn>>;
+  try {
+    run = await execIn(container, [STATIC_PROBE_PATH, "sleep", "0"], { timeoutMs: 20_000 });
+  } catch (error) {
+    return { failed: `no probe could be started in the app: ${(error as Error).message.split("\n")[0]}` };
+  }
+  if (run.exitCode === 0) return true;
+  const output = `${run.stderr}\n${run.stdout}`.replace(/\s+/g, " ").trim().slice(0, 300);
+  if (run.exitCode === 127 || /no such file or directory/i.test(output)) return { absent: true };
+  return { failed: `no probe could be started in the app (exit ${run.exitCode ?? "none"}${run.timedOut ? ", timed out" : ""}${output ? `: ${output}` : ""})` };
 }
 
 /**

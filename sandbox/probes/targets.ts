@@ -20,6 +20,7 @@ export async function appTarget(docker: Docker, containerId: string, name: strin
   const ulimit = (kind: string) => (info.HostConfig.Ulimits ?? []).find((u) => u.Name === kind)?.Soft;
   const python = await execIn(container, ["python3", "-c", "pass"], { timeoutMs: 20_000 }).catch(() => undefined);
   const hasPython = python?.exitCode === 0;
+  const staticProbe = hasPython ? undefined : await staticProbeRuns(container);
   return {
     name,
     container,
@@ -37,6 +38,7 @@ export async function appTarget(docker: Docker, containerId: string, name: strin
     egress,
     hasPython,
     // only looked for without python3: the Python probes stay the ones used wherever they can run
-    hasStaticProbe: hasPython ? false : await staticProbeRuns(container),
+    hasStaticProbe: staticProbe === true,
+    ...(typeof staticProbe === "object" && "failed" in staticProbe ? { probeUnavailable: staticProbe.failed } : {}),
   };
 }

@@ -44,6 +44,8 @@ export interface AppTarget {
   hasPython: boolean;
   /** whether the static probe executable (mounted by the sandbox at /opt/platform-probe) runs here: used without python3 */
   hasStaticProbe: boolean;
+  /** why no probe code can start in it although the static probe is there (e.g. its process limit is used up) */
+  probeUnavailable?: string;
 }
 
 export interface Endpoint {

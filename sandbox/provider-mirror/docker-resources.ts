@@ -183,14 +183,17 @@ export async function cleanupLeftovers(docker = new Docker()): Promise<string[]>
 
 async function removeLabelled(docker: Docker, label: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const info of await docker.listContainers({ all: true, filters: { label: [label] } })) {
-    try {
-      await docker.getContainer(info.Id).remove({ force: true, v: true });
-      removed.push(`container ${info.Names[0]?.replace(/^\//, "") ?? info.Id}`);
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-    }
-  }
+  // containers at once (each one's stop is a wait of its own), then what they were attached to
+  await Promise.all(
+    (await docker.listContainers({ all: true, filters: { label: [label] } })).map(async (info) => {
+      try {
+        await docker.getContainer(info.Id).remove({ force: true, v: true });
+        removed.push(`container ${info.Names[0]?.replace(/^\//, "") ?? info.Id}`);
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      }
+    }),
+  );
   for (const info of await docker.listNetworks({ filters: { label: [label] } })) {
     try {
       await docker.getNetwork(info.Id).remove();

@@ -34,3 +34,8 @@ export async function freeCidr(docker: Docker, prefix: number, within = "10.0.0.
   }
   throw new Error(`no free /${prefix} found in ${within} after ${attempts} attempts`);
 }
+
+/** The subnets of existing Docker networks that overlap `cidr` (none: it is free to use). */
+export async function overlappingSubnets(docker: Docker, cidr: string): Promise<string[]> {
+  return (await usedSubnets(docker)).filter((used) => overlaps(used, cidr));
+}

@@ -1,5 +1,5 @@
 // `npm run admit` on inputs it cannot use: exit 2, one message that names the input and the fix, no stack
-// trace, and nothing stood up in the engine. (The admissions themselves: test/admission-e2e.test.ts.)
+// trace, and nothing stood up in the engine. (The admissions themselves: test/admission-e2e-*.test.ts.)
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

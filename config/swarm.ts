@@ -1,7 +1,7 @@
 // `platform:orchestrator` and `platform:swarm`: which wiring turns the plan into Docker objects, and the
 // settings only the Swarm wiring reads (replicas of the proxies, update policy, placement constraints).
 import { z } from "zod";
-import { boundedNumber } from "./primitives";
+import { boundedNumber, flag } from "./primitives";
 
 export const ORCHESTRATORS = ["engine", "swarm"] as const;
 export type Orchestrator = (typeof ORCHESTRATORS)[number];
@@ -27,6 +27,12 @@ export const PLACEMENT_ROLES = ["gateway", "egress", "identity", "services", "ap
 export type PlacementRole = (typeof PLACEMENT_ROLES)[number];
 
 export const swarmConfig = z.strictObject({
+  /**
+   * IPsec (ESP, AES-GCM) for overlay traffic between nodes. On a kernel without gcm(aes) the engine
+   * creates the network but drops every packet between nodes (docs/swarm-test-cluster.md): it fails
+   * closed, never falls back to plaintext. `false` is an explicit, logged opt-out for such test hosts.
+   */
+  encryptOverlays: flag.default(true),
   gatewayReplicas: boundedNumber("gatewayReplicas", 1, 32, { integer: true }).default(2),
   egressReplicas: boundedNumber("egressReplicas", 1, 32, { integer: true }).default(2),
   update: z

@@ -313,8 +313,13 @@ function checkOrchestrator(spec: PlatformConfig, ctx: z.RefinementCtx): void {
 /** In Swarm mode each app network holds the app's, the gateway's and the egress proxy's tasks: they must fit its subnet. */
 function checkOverlayAddresses(spec: PlatformConfig, swarm: ReturnType<typeof swarmSettings>, ctx: z.RefinementCtx): void {
   const { appPrefixLength } = spec.network;
+  // a count out of its bounds is reported on its own key already: no second problem derived from it
+  const counted = (n: unknown, max: number) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
+  if (![swarm.gatewayReplicas, swarm.egressReplicas, swarm.update.parallelism].every((n) => counted(n, 32)) || !counted(appPrefixLength, 29)) return;
   const usable = usableAddresses(appPrefixLength);
-  const needs = spec.apps.map((app) => ({ app, need: overlayAddressNeed([app.replicas ?? 1, swarm.gatewayReplicas, swarm.egressReplicas], swarm.update) }));
+  const needs = spec.apps
+    .filter((app) => app.replicas === undefined || counted(app.replicas, 64))
+    .map((app) => ({ app, need: overlayAddressNeed([app.replicas ?? 1, swarm.gatewayReplicas, swarm.egressReplicas], swarm.update) }));
   const over = needs.filter(({ need }) => need > usable);
   if (over.length > 0) {
     const most = Math.max(...over.map(({ need }) => need));
@@ -324,7 +329,7 @@ function checkOverlayAddresses(spec: PlatformConfig, swarm: ReturnType<typeof sw
     ctx.addIssue({
       code: "custom",
       path: ["network", "appPrefixLength"],
-      message: `a /${appPrefixLength} app network has ${usable} addresses, but in Swarm mode it holds every task of the app, the gateway and the egress proxy, one more of each during a start-first update and a load-balancer address per node: ${names}${over.length > 5 ? ` and ${over.length - 5} more` : ""} need up to ${most}. ${usableAddresses(fits) >= most ? `Set network.appPrefixLength to ${fits} or less` : "Lower the replicas"}, or lower swarm.gatewayReplicas, swarm.egressReplicas, swarm.update.parallelism or the apps' replicas`,
+      message: `a /${appPrefixLength} app network has ${usable} addresses, but in Swarm mode it holds every task of the app, the gateway and the egress proxy, one more of each during a start-first update and a load-balancer address per node: ${names}${over.length > 5 ? ` and ${over.length - 5} more` : ""} need up to ${most}. ${usableAddresses(fits) >= most ? `Set network.appPrefixLength to ${fits} or less, or lower` : "Lower"} swarm.gatewayReplicas, swarm.egressReplicas, swarm.update.parallelism or the apps' replicas`,
     });
   }
   const services = overlayAddressNeed([swarm.gatewayReplicas, ...spec.services.map(() => 1)], swarm.update);

@@ -10,6 +10,9 @@ import { buildPlan, infraAddress, PlatformPlan } from "../plan/plan";
 import type { ContainerInputs } from "../render/hardening";
 import { isSecretFile, swarmFileRef, swarmObjectName } from "../render/swarm/files";
 import { swarmStack, SwarmStack, SwarmWorkload } from "../render/swarm/from-plan";
+import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
+import { gatewayInput, GatewayPins } from "../render/envoy/from-plan";
+import { swarmGatewayInput } from "../render/swarm/gateway";
 import { ENCRYPTED_OPTION } from "../render/swarm/networks";
 import { nodeDaemonJson, nodeRequirements } from "../render/swarm/node-requirements";
 import { CONTAINER_FIELDS, swarmService, tmpfsMount } from "../render/swarm/service";
@@ -342,5 +345,30 @@ describe("Swarm service details", () => {
     assert.notEqual(l1, l2);
     assert.throws(() => swarmFileRef({ file: "relative", permissions: "0440", owner: "0", group: "0" }), /absolute path/);
     assert.throws(() => swarmFileRef({ file: "/a", permissions: "rw", owner: "0", group: "0" }), /not an octal mode/);
+  });
+});
+
+describe("the gateway's Envoy bootstrap on Swarm", () => {
+  const plan = devSwarmPlan();
+  const pin = Buffer.alloc(32, 7).toString("base64");
+  const pins: GatewayPins = {
+    apps: Object.fromEntries(plan.apps.map((a) => [a.config.name, pin])),
+    services: Object.fromEntries(plan.services.map((s) => [s.config.name, pin])),
+    identity: pin,
+  };
+  const identityCluster = (bootstrap: any) => bootstrap.static_resources.clusters.find((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value === plan.config.identity.port && c.transport_socket?.typed_config?.sni === `identity.${plan.config.trustDomain}`);
+
+  it("reaches Keycloak by its alias with a DNS cluster, and keeps everything else the engine renders", () => {
+    const swarm = renderEnvoyBootstrap(swarmGatewayInput(plan, pins)) as any;
+    const engine = renderEnvoyBootstrap(gatewayInput(plan, pins)) as any;
+    const [s, e] = [identityCluster(swarm), identityCluster(engine)];
+    assert.equal(s.type, "STRICT_DNS");
+    assert.equal(s.dns_lookup_family, "V4_ONLY");
+    assert.deepEqual(s.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: "identity", port_value: plan.config.identity.port });
+    assert.equal(e.type, "STATIC");
+    assert.equal(e.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address, infraAddress(plan.networks.identity, "identity"));
+    // the rest is the same bootstrap: listeners (per-app source subnets), services, admin
+    const withoutIdentity = (b: any) => ({ ...b, static_resources: { ...b.static_resources, clusters: b.static_resources.clusters.filter((c: any) => c.name !== s.name) } });
+    assert.deepEqual(withoutIdentity(swarm), withoutIdentity(engine));
   });
 });

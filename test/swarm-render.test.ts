@@ -49,7 +49,7 @@ describe("Swarm renderer on the dev stack", () => {
     for (const n of stack.networks) assert.equal(asNetworkArgs(n).driver, "overlay");
     assert.deepEqual(
       stack.workloads.map((w) => `${w.role}:${w.key}`),
-      ["app:forecast-widget", "app:backup-agent", "service:weather", "service:storage", "gateway:gateway", "egress:egress", "identity:identity"],
+      ["app:forecast-widget", "app:backup-agent", "service:weather", "service:storage", "identity:identity", "gateway:gateway", "egress:egress"],
     );
   });
 

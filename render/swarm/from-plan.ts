@@ -40,6 +40,7 @@ const NO_CONTENT = { ca: "", cert: "", key: "" };
 
 const refs = (uploads: FileUpload<unknown>[]) => uploads.map(swarmFileRef);
 
+/** Workloads in the order they start: apps and services, the database, Keycloak, then the proxies. */
 export function swarmStack(plan: PlatformPlan): SwarmStack {
   if (plan.config.orchestrator !== "swarm") throw new Error("swarmStack: platform:orchestrator is not swarm");
   const swarm = swarmSettings(plan.config);
@@ -66,11 +67,6 @@ export function swarmStack(plan: PlatformPlan): SwarmStack {
   for (const service of plan.services) {
     add("service", service.config.name, serviceContainer(plan, service), refs(tlsUploads(NO_CONTENT, service.uid)), "services", 1);
   }
-  const envoyUpload = { file: ENVOY_CONFIG_FILE, content: "", permissions: "0440", owner: "0", group: String(INFRA_UID.gateway) };
-  add("gateway", "gateway", gatewayContainer(plan), refs([...tlsUploads(NO_CONTENT, INFRA_UID.gateway), envoyUpload]), "gateway", swarm.gatewayReplicas);
-  const egress = egressContainer(plan);
-  add("egress", "egress", egress.spec, refs(egress.uploads), "egress", swarm.egressReplicas);
-
   const postgres = plan.config.identity.database.kind === "postgres";
   const realmUpload = { file: REALM_FILE, content: "", permissions: "0440", owner: "0", group: String(INFRA_UID.identity) };
   const identityFiles = [
@@ -79,11 +75,16 @@ export function swarmStack(plan: PlatformPlan): SwarmStack {
     credentialUpload(ADMIN_PASSWORD_FILE, "", INFRA_UID.identity),
     ...(postgres ? [credentialUpload(DB_PASSWORD_FILE, "", INFRA_UID.identity)] : []),
   ];
-  add("identity", "identity", identityContainer(plan), refs(identityFiles), "identity", 1);
   if (postgres) {
     // two PostgreSQL servers on one data directory corrupt it: the old task stops before the new one starts
     add("database", "database", databaseContainer(plan), refs([credentialUpload(DB_PASSWORD_FILE, "", INFRA_UID.database)]), "identity", 1, { ...swarm.update, order: "stop-first" });
   }
+  add("identity", "identity", identityContainer(plan), refs(identityFiles), "identity", 1);
+
+  const envoyUpload = { file: ENVOY_CONFIG_FILE, content: "", permissions: "0440", owner: "0", group: String(INFRA_UID.gateway) };
+  add("gateway", "gateway", gatewayContainer(plan), refs([...tlsUploads(NO_CONTENT, INFRA_UID.gateway), envoyUpload]), "gateway", swarm.gatewayReplicas);
+  const egress = egressContainer(plan);
+  add("egress", "egress", egress.spec, refs(egress.uploads), "egress", swarm.egressReplicas);
 
   const requirements = nodeRequirements(workloads.map((w) => w.container));
   return { networks: overlayNetworks(plan, swarm), workloads, nodeRequirements: requirements, daemonJson: nodeDaemonJson(requirements) };

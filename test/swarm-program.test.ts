@@ -9,7 +9,7 @@ import { ProgramRun, RecordedResource, runProgram } from "../mock-runner/run-pro
 import { swarmObjectName } from "../render/swarm/files";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import { parse } from "yaml";
-import { rawPlatformConfig } from "./support/stack-config";
+import { PROGRAM, rawPlatformConfig, stackConfig } from "./support/stack-config";
 
 const SERVICE = "docker:index/service:Service";
 const SECRET = "docker:index/secret:Secret";
@@ -123,5 +123,31 @@ describe("components/swarm under mocks with the dev stack as a Swarm stack", { t
     const [conf] = filesOf(egress, "configs");
     assert.deepEqual([conf.fileName, conf.fileUid, conf.fileGid, conf.fileMode], ["/etc/squid/platform/squid.conf", "0", "0", 0o444]);
     assert.match(fileContent(egress, "/etc/squid/platform/squid.conf"), /^http_port 3128$/m);
+  });
+});
+
+describe("index.ts under mocks with platform:orchestrator: swarm", { timeout: 120_000 }, () => {
+  let run: ProgramRun;
+  before(async () => {
+    const config = stackConfig("dev");
+    config["platform:orchestrator"] = "swarm";
+    config["platform:network"] = { ...(config["platform:network"] as object), appPrefixLength: 27 };
+    run = await runProgram(PROGRAM, { config, stack: "dev" });
+  });
+
+  it("builds the Swarm platform instead of containers", () => {
+    assert.equal(run.ofType("platform:swarm:SwarmPlatform").length, 1);
+    assert.equal(run.ofType("platform:index:Platform").length, 0);
+    assert.equal(run.ofType("docker:index/container:Container").length, 0);
+    assert.equal(run.ofType(SERVICE).length, 7);
+  });
+
+  it("exports the engine stack's keys, with services and aliases in place of containers and addresses", () => {
+    const outputs = run.outputs as any;
+    assert.deepEqual(Object.keys(outputs).sort(), ["apps", "caCertificatePem", "egressProxy", "gateway", "identity", "networks", "services"]);
+    assert.deepEqual(outputs.apps["forecast-widget"], { serviceName: "plat-dev-app-forecast-widget", replicas: 1, uid: outputs.apps["forecast-widget"].uid, gateway: "gateway", egressProxy: "egress" });
+    assert.equal(outputs.gateway.serviceName, "plat-dev-gateway");
+    assert.equal(outputs.identity.issuer, "https://identity.dev.platform.example:8443/realms/platform");
+    assert.doesNotMatch(JSON.stringify(outputs), /PRIVATE KEY/);
   });
 });

@@ -11,7 +11,7 @@ import { gatewayAddresses, GatewayPins, gatewaySpiffeId } from "../../render/env
 import { spkiPinFromPem } from "../../render/envoy/spki";
 import { crossCheckRealmAndGateway } from "../../render/keycloak/cross-check";
 import { realmInput } from "../../render/keycloak/from-plan";
-import { identityHostname } from "../../render/keycloak/oidc";
+import { identityHostname, oidcEndpoints } from "../../render/keycloak/oidc";
 import { renderRealm, renderRealmJson } from "../../render/keycloak/realm";
 import { checkRealm, checkRealmImport, realmSchema } from "../../render/keycloak/realm-schema";
 import { egressContainer } from "../../render/squid";
@@ -37,6 +37,8 @@ export class SwarmPlatform extends pulumi.ComponentResource {
   readonly services: Record<string, docker.Service> = {};
   readonly envoyConfig: pulumi.Output<string>;
   readonly squidConfig: string;
+  /** Keycloak's issuer URL (pinned hostname), as the gateway and the apps see it */
+  readonly identityIssuer: string;
 
   constructor(name: string, args: SwarmPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:swarm:SwarmPlatform", name, {}, opts);
@@ -81,6 +83,7 @@ export class SwarmPlatform extends pulumi.ComponentResource {
       );
     }
     const identityName = identityHostname(config.trustDomain);
+    this.identityIssuer = oidcEndpoints({ hostname: identityName, port: config.identity.port, realm: config.identity.realm }).issuer;
     const identityCert = this.ca.issue(
       `${name}-identity-server`,
       { commonName: identityName, dnsNames: [identityName, "identity"], ipAddresses: [infraAddress(plan.networks.identity, "identity")], usage: "server" },

@@ -23,6 +23,9 @@ export function parsePlatformConfig(raw: unknown, source = "stack config"): Load
         .filter(([, image]) => !isPinnedImage(image))
         .map(([path, image]) => `${formatPath(path, CONFIG_NAMESPACE)}: image ${image} is not pinned by digest (allowed by platform:allowUnpinnedImages); pin it before production`)
     : [];
+  if (config.swarm?.encryptOverlays === false) {
+    warnings.push(`${formatPath(["swarm", "encryptOverlays"], CONFIG_NAMESPACE)}: overlay traffic between nodes is not encrypted (explicit opt-out); encrypt it before production`);
+  }
   return { config, warnings };
 }
 

@@ -21,6 +21,7 @@ import { DOCKER_DEFAULT_BRIDGE, KEYCLOAK_MANAGEMENT_PORT, minimumBurst, TOKEN_BU
 import { allocateAppSlots, appSlotCount, INFRA_PREFIX_LENGTH, INFRA_BLOCKS } from "./subnet-slots";
 import { monitorConfig } from "./monitor";
 import { admissionConfig } from "./admission";
+import { orchestrator, overlayAddressNeed, swarmConfig, swarmSettings, usableAddresses } from "./swarm";
 
 const DEFAULT_BASE_CIDR = "10.208.0.0/16";
 const DEFAULT_APP_PREFIX_LENGTH = 28;
@@ -120,6 +121,8 @@ export const appConfigSchema = z.strictObject({
   env: envMap.default({}),
   command: commandArgs.optional(),
   healthcheck: healthcheck.optional(),
+  /** tasks of the app on a Swarm stack (platform:orchestrator: swarm); an engine stack runs exactly one container */
+  replicas: boundedNumber("replicas", 1, 64, { integer: true }).optional(),
   /** pins the app's subnet slot; only needed when two app names hash to the same slot */
   subnetIndex: boundedNumber("subnetIndex", 0, 2 ** 24, { integer: true }).optional(),
 });
@@ -211,6 +214,10 @@ const platformConfigShape = {
   identity: identityConfig,
   monitor: monitorConfig,
   admission: admissionConfig,
+  /** which wiring turns the plan into Docker objects: containers on one host, or Swarm services */
+  orchestrator,
+  /** only with orchestrator: swarm (absent: the defaults of config/swarm.ts) */
+  swarm: swarmConfig.optional(),
 };
 
 export const platformConfigSchema = z.strictObject(platformConfigShape).superRefine(checkCrossReferences);
@@ -265,6 +272,74 @@ function checkCrossReferences(spec: PlatformConfig, ctx: z.RefinementCtx): void 
     ctx.addIssue({ code: "custom", path: ["gateway", "adminPort"], message: `${spec.gateway.adminPort} is also gateway.listenPort: Envoy cannot listen on one port twice, choose another admin port (default 9901)` });
   }
   checkSubnets(spec, uniqueApps, ctx);
+  checkOrchestrator(spec, ctx);
+}
+
+/** Settings one wiring cannot honour are refused, naming the key and the fix (never silently ignored). */
+function checkOrchestrator(spec: PlatformConfig, ctx: z.RefinementCtx): void {
+  if (spec.orchestrator === "engine") {
+    if (spec.swarm !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["swarm"], message: "applies only to a Swarm stack: set platform:orchestrator: swarm, or remove platform:swarm" });
+    }
+    spec.apps.forEach((app, i) => {
+      if (app.replicas !== undefined && app.replicas > 1) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["apps", i, "replicas"],
+          message: `${app.replicas} replicas need platform:orchestrator: swarm (the engine wiring runs one container per app, at a static address): remove replicas (or set it to 1), or deploy on a Swarm stack`,
+        });
+      }
+    });
+    return;
+  }
+  const swarm = swarmSettings(spec);
+  if (spec.monitor.enabled) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["monitor", "enabled"],
+      message: "the in-stack monitor follows and disconnects containers of one Docker engine through its socket, which a Swarm stack spreads over many: set monitor.enabled: false and run `npm run monitor` against each node, or use platform:orchestrator: engine",
+    });
+  }
+  if (spec.identity.database.kind === "postgres" && !swarm.placement.identity.some((c) => /==/.test(c) && /^node\.(id|hostname|labels\.)/.test(c))) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["swarm", "placement", "identity"],
+      message: "the PostgreSQL database keeps its data in a volume local to one node: pin the identity services to that node, e.g. [node.hostname==db-node] or [node.labels.platform.identity==true], or use database.kind dev-file",
+    });
+  }
+  checkOverlayAddresses(spec, swarm, ctx);
+}
+
+/** In Swarm mode each app network holds the app's, the gateway's and the egress proxy's tasks: they must fit its subnet. */
+function checkOverlayAddresses(spec: PlatformConfig, swarm: ReturnType<typeof swarmSettings>, ctx: z.RefinementCtx): void {
+  const { appPrefixLength } = spec.network;
+  // a count out of its bounds is reported on its own key already: no second problem derived from it
+  const counted = (n: unknown, max: number) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
+  if (![swarm.gatewayReplicas, swarm.egressReplicas, swarm.update.parallelism].every((n) => counted(n, 32)) || !counted(appPrefixLength, 29)) return;
+  const usable = usableAddresses(appPrefixLength);
+  const needs = spec.apps
+    .filter((app) => app.replicas === undefined || counted(app.replicas, 64))
+    .map((app) => ({ app, need: overlayAddressNeed([app.replicas ?? 1, swarm.gatewayReplicas, swarm.egressReplicas], swarm.update) }));
+  const over = needs.filter(({ need }) => need > usable);
+  if (over.length > 0) {
+    const most = Math.max(...over.map(({ need }) => need));
+    let fits = appPrefixLength;
+    while (fits > 24 && usableAddresses(fits) < most) fits -= 1;
+    const names = over.slice(0, 5).map(({ app, need }) => `${app.name} (${need})`).join(", ");
+    ctx.addIssue({
+      code: "custom",
+      path: ["network", "appPrefixLength"],
+      message: `a /${appPrefixLength} app network has ${usable} addresses, but in Swarm mode it holds every task of the app, the gateway and the egress proxy, one more of each during a start-first update and a load-balancer address per node: ${names}${over.length > 5 ? ` and ${over.length - 5} more` : ""} need up to ${most}. ${usableAddresses(fits) >= most ? `Set network.appPrefixLength to ${fits} or less, or lower` : "Lower"} swarm.gatewayReplicas, swarm.egressReplicas, swarm.update.parallelism or the apps' replicas`,
+    });
+  }
+  const services = overlayAddressNeed([swarm.gatewayReplicas, ...spec.services.map(() => 1)], swarm.update);
+  if (services > usableAddresses(INFRA_PREFIX_LENGTH)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["services"],
+      message: `in Swarm mode the services network (a /${INFRA_PREFIX_LENGTH}, ${usableAddresses(INFRA_PREFIX_LENGTH)} addresses) would need up to ${services} addresses for ${spec.services.length} services and ${swarm.gatewayReplicas} gateway replicas: split the services across stacks or lower swarm.update.parallelism`,
+    });
+  }
 }
 
 /** An egress entry that reaches the platform's own names (the trust domain and everything below it). */

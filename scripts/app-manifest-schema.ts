@@ -79,6 +79,7 @@ const DESCRIPTIONS: Record<string, string> = {
   "healthcheck.timeoutSeconds": "Seconds one check may take.",
   "healthcheck.retries": "Failures in a row before the container is unhealthy.",
   "healthcheck.startPeriodSeconds": "Seconds after the start during which failures do not count.",
+  replicas: "Tasks of the app on a Swarm stack (platform:orchestrator: swarm), each with its own address in the app's subnet; default 1. A stack on one Docker engine runs exactly one container and refuses more than 1.",
   subnetIndex: "Pins the app's subnet slot (its index among the app subnets of the stack's base CIDR). Only needed when the platform reports that two app names hash to the same slot.",
 };
 

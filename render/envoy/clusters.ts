@@ -46,11 +46,15 @@ export function serviceCluster(input: GatewayRenderInput, service: GatewayUpstre
   };
 }
 
+/** An IPv4 literal: Envoy's STATIC clusters take nothing else. */
+const IPV4_LITERAL = /^\d{1,3}(\.\d{1,3}){3}$/;
+
 export function identityCluster(input: GatewayRenderInput): Record<string, unknown> {
   const { identity } = input;
   return {
     name: IDENTITY_CLUSTER,
-    type: "STATIC",
+    // Keycloak's static address on one engine; its alias on Swarm, where tasks have no static address
+    ...(IPV4_LITERAL.test(identity.address) ? { type: "STATIC" } : { type: "STRICT_DNS", dns_lookup_family: "V4_ONLY" }),
     connect_timeout: "1s",
     ...LIMITS,
     load_assignment: endpoint(IDENTITY_CLUSTER, identity.address, identity.port),

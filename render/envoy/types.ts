@@ -32,7 +32,7 @@ export interface GatewayUpstream {
 interface GatewayIdentity {
   /** pinned Keycloak hostname (issuer host, TLS name) */
   hostname: string;
-  /** Keycloak's static address on the identity network */
+  /** Keycloak on the identity network: its static address (engine) or its alias (Swarm: STRICT_DNS) */
   address: string;
   port: number;
   realm: string;

@@ -26,6 +26,8 @@ export interface SwarmClusterOptions {
   readyTimeoutMs?: number;
   /** Swarm dispatcher heartbeat; short so a cut node is marked Down quickly. Default 2 s. */
   heartbeatSeconds?: number;
+  /** Every engine's daemon.json (e.g. the node requirements of render/swarm/node-requirements.ts). Default {}. */
+  daemonConfig?: Record<string, unknown>;
 }
 
 export interface SwarmNode {
@@ -145,7 +147,7 @@ export async function startSwarmCluster(options: SwarmClusterOptions = {}): Prom
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     buildNetwork(switchNamespace, bridge, nodes);
-    for (const node of nodes) startEngine(node, name, storageDriver);
+    for (const node of nodes) startEngine(node, name, storageDriver, options.daemonConfig ?? {});
     const engineTimeout = options.engineTimeoutMs ?? 60_000;
     await Promise.all(nodes.map((node) => waitForEngine(node, engineTimeout)));
     await formSwarm(nodes, options.heartbeatSeconds ?? 2);
@@ -266,12 +268,12 @@ echo "$hostname" > /proc/sys/kernel/hostname
 exec dockerd "$@"
 `;
 
-function startEngine(node: SwarmNode, name: string, storageDriver: string): void {
+function startEngine(node: SwarmNode, name: string, storageDriver: string, daemonConfig: Record<string, unknown>): void {
   mkdirSync(join(node.dir, "data"), { recursive: true, mode: 0o700 });
   mkdirSync(join(node.dir, "exec"), { recursive: true, mode: 0o700 });
   writeFileSync(join(node.dir, "engine.sh"), ENGINE_SCRIPT);
   // Own config file: the main engine's /etc/docker/daemon.json must not leak in.
-  writeFileSync(join(node.dir, "daemon.json"), "{}\n");
+  writeFileSync(join(node.dir, "daemon.json"), `${JSON.stringify(daemonConfig)}\n`);
   const args = [
     `--net=/run/netns/${node.namespace}`, "unshare", "--mount", "--uts", "--propagation", "slave",
     "sh", join(node.dir, "engine.sh"), node.dir, node.hostname,

@@ -1,0 +1,91 @@
+// The whole stack in its Swarm form, from the same plan and the same container renderers as the
+// engine wiring: overlay networks, one service per workload with the files it gets as secrets and
+// configs, and what every node must provide. Pure: the wiring (components/) creates the objects.
+import { swarmSettings, type PlacementRole, type SwarmConfig } from "../../config/swarm";
+import { INFRA_UID } from "../../plan/names";
+import type { PlatformPlan } from "../../plan/plan";
+import { ENVOY_CONFIG_FILE, gatewayContainer } from "../envoy/from-plan";
+import { ContainerInputs, credentialUpload, FileUpload, tlsUploads } from "../hardening";
+import { ADMIN_PASSWORD_FILE, databaseContainer, DB_PASSWORD_FILE, identityContainer, REALM_FILE } from "../keycloak/from-plan";
+import { egressContainer } from "../squid/container";
+import { appContainer, OAUTH_CLIENT_SECRET_FILE, serviceContainer } from "../workloads";
+import { envWithAliases, staticAddressAliases } from "./addresses";
+import { swarmFileRef } from "./files";
+import { overlayNetworks } from "./networks";
+import { nodeDaemonJson, nodeRequirements, NodeRequirement } from "./node-requirements";
+import { swarmService } from "./service";
+import type { OverlayNetworkInputs, SwarmFileRef, SwarmServiceInputs } from "./types";
+
+export interface SwarmWorkload {
+  role: "app" | "service" | "gateway" | "egress" | "identity" | "database";
+  /** the app's or service's name; the role for the platform's own workloads */
+  key: string;
+  service: SwarmServiceInputs;
+  /** secrets and configs the service mounts; the wiring creates them from the content it holds */
+  files: SwarmFileRef[];
+  /** the container the engine wiring would run (for checks that compare the two wirings) */
+  container: ContainerInputs;
+}
+
+export interface SwarmStack {
+  networks: OverlayNetworkInputs[];
+  workloads: SwarmWorkload[];
+  nodeRequirements: NodeRequirement[];
+  /** the daemon.json keys every node needs */
+  daemonJson: Record<string, unknown>;
+}
+
+/** Only the paths, owners and modes of the uploads matter here; contents stay with the wiring. */
+const NO_CONTENT = { ca: "", cert: "", key: "" };
+
+const refs = (uploads: FileUpload<unknown>[]) => uploads.map(swarmFileRef);
+
+/** Workloads in the order they start: apps and services, the database, Keycloak, then the proxies. */
+export function swarmStack(plan: PlatformPlan): SwarmStack {
+  if (plan.config.orchestrator !== "swarm") throw new Error("swarmStack: platform:orchestrator is not swarm");
+  const swarm = swarmSettings(plan.config);
+  const aliases = staticAddressAliases(plan);
+  const workloads: SwarmWorkload[] = [];
+  const add = (
+    role: SwarmWorkload["role"],
+    key: string,
+    container: ContainerInputs & { entrypoints?: string[] },
+    files: SwarmFileRef[],
+    placement: PlacementRole,
+    replicas: number,
+    update: SwarmConfig["update"] = swarm.update,
+  ) => {
+    const swarmed = { ...container, envs: envWithAliases(container.envs, aliases) };
+    const service = swarmService(swarmed, { replicas, constraints: swarm.placement[placement], update, spread: replicas > 1 });
+    workloads.push({ role, key, service, files, container });
+  };
+
+  for (const app of plan.apps) {
+    const files = refs([...tlsUploads(NO_CONTENT, app.uid), credentialUpload(OAUTH_CLIENT_SECRET_FILE, "", app.uid)]);
+    add("app", app.config.name, appContainer(plan, app), files, "apps", app.config.replicas ?? 1);
+  }
+  for (const service of plan.services) {
+    add("service", service.config.name, serviceContainer(plan, service), refs(tlsUploads(NO_CONTENT, service.uid)), "services", 1);
+  }
+  const postgres = plan.config.identity.database.kind === "postgres";
+  const realmUpload = { file: REALM_FILE, content: "", permissions: "0440", owner: "0", group: String(INFRA_UID.identity) };
+  const identityFiles = [
+    ...tlsUploads(NO_CONTENT, INFRA_UID.identity),
+    realmUpload,
+    credentialUpload(ADMIN_PASSWORD_FILE, "", INFRA_UID.identity),
+    ...(postgres ? [credentialUpload(DB_PASSWORD_FILE, "", INFRA_UID.identity)] : []),
+  ];
+  if (postgres) {
+    // two PostgreSQL servers on one data directory corrupt it: the old task stops before the new one starts
+    add("database", "database", databaseContainer(plan), refs([credentialUpload(DB_PASSWORD_FILE, "", INFRA_UID.database)]), "identity", 1, { ...swarm.update, order: "stop-first" });
+  }
+  add("identity", "identity", identityContainer(plan), refs(identityFiles), "identity", 1);
+
+  const envoyUpload = { file: ENVOY_CONFIG_FILE, content: "", permissions: "0440", owner: "0", group: String(INFRA_UID.gateway) };
+  add("gateway", "gateway", gatewayContainer(plan), refs([...tlsUploads(NO_CONTENT, INFRA_UID.gateway), envoyUpload]), "gateway", swarm.gatewayReplicas);
+  const egress = egressContainer(plan);
+  add("egress", "egress", egress.spec, refs(egress.uploads), "egress", swarm.egressReplicas);
+
+  const requirements = nodeRequirements(workloads.map((w) => w.container));
+  return { networks: overlayNetworks(plan, swarm), workloads, nodeRequirements: requirements, daemonJson: nodeDaemonJson(requirements) };
+}

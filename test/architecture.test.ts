@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative } from "node:path";
 import { REPO_ROOT } from "./support/stack-config";
 
 const LAYER: Record<string, number> = { config: 0, plan: 1, render: 2, components: 3, "index.ts": 4 };
-const TOOLS = new Set(["mock-runner", "policies", "checker", "sandbox", "monitor", "cli", "scripts", "bench", "deps", "topology", "admission"]);
+const TOOLS = new Set(["mock-runner", "policies", "checker", "sandbox", "monitor", "cli", "scripts", "bench", "deps", "topology", "admission", "preflight"]);
 /** What each tool may import besides the program's layers (tools never import test/ or bench/). */
 const TOOL_IMPORTS: Record<string, string[]> = {
   "mock-runner": [],
@@ -20,6 +20,7 @@ const TOOL_IMPORTS: Record<string, string[]> = {
   scripts: ["cli"],
   deps: ["cli"],
   topology: ["cli"],
+  preflight: ["cli"],
   admission: ["sandbox", "monitor", "deps", "checker", "topology", "policies", "cli"],
   bench: ["mock-runner", "policies", "checker", "sandbox", "monitor", "cli", "deps", "admission", "test"],
 };

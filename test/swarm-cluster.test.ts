@@ -6,45 +6,13 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import Docker from "dockerode";
-import { findLeftovers, listNodes, loadImage, startSwarmCluster, swarmClusterUnavailable, waitForNodes, type SwarmCluster } from "./support/swarm-cluster";
+import { findLeftovers, imageMissing, listNodes, loadImage, runningOn, startSwarmCluster, swarmClusterUnavailable, waitFor, waitForNodes, type SwarmCluster } from "./support/swarm-cluster";
 
 const IMAGE = "platform/busybox:dev";
 const NAME = "swt";
 const LABEL = ["--label", "platform.test=swarm-cluster"];
 // Each task serves its node's hostname, so a fetch proves which node answered.
 const WEB = ["sh", "-c", 'mkdir -p /w && echo "$NODE" > /w/index.html && exec httpd -f -p 8080 -h /w'];
-
-async function imageMissing(): Promise<string | undefined> {
-  try {
-    await new Docker().getImage(IMAGE).inspect();
-    return undefined;
-  } catch (error) {
-    return `${IMAGE} is not on the main engine (npm run images): ${(error as Error).message}`;
-  }
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = "";
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`not ${what} within ${timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ""}`);
-}
-
-/** Hostnames of the nodes running the service's tasks, or undefined until `count` tasks run. */
-async function runningOn(cluster: SwarmCluster, service: string, count: number): Promise<string[] | undefined> {
-  const rows = (await cluster.docker(1, ["service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}|{{.CurrentState}}"]))
-    .split("\n").filter(Boolean).map((row) => row.split("|"));
-  const running = rows.filter(([, state]) => state.startsWith("Running")).map(([node]) => node);
-  return running.length === count ? running.sort() : undefined;
-}
 
 async function taskErrors(cluster: SwarmCluster, service: string): Promise<string> {
   return (await cluster.docker(1, ["service", "ps", service, "--no-trunc", "--format", "{{.Node}} {{.CurrentState}} {{.Error}}"])).trim();
@@ -81,7 +49,7 @@ function kernelHasGcm(): boolean {
 }
 
 test("three engines in their own namespaces form a swarm; overlays, node cuts and teardown work", { timeout: 240_000 }, async (t) => {
-  const unavailable = swarmClusterUnavailable() ?? (await imageMissing());
+  const unavailable = swarmClusterUnavailable() ?? (await imageMissing(IMAGE));
   if (unavailable) return t.skip(unavailable);
   const main = new Docker();
   await main.ping();

@@ -15,44 +15,12 @@ import { buildPlan } from "../plan/plan";
 import { swarmObjectName } from "../render/swarm/files";
 import { swarmStack, SwarmWorkload } from "../render/swarm/from-plan";
 import { CreatedFile, engineNetworkSpec, engineServiceSpec } from "./support/swarm-engine-spec";
-import { loadImage, startSwarmCluster, swarmClusterUnavailable, type SwarmCluster } from "./support/swarm-cluster";
+import { imageMissing, loadImage, runningOn, startSwarmCluster, swarmClusterUnavailable, waitFor, type SwarmCluster } from "./support/swarm-cluster";
 import { rawPlatformConfig } from "./support/stack-config";
 
 const IMAGE = "platform/busybox:dev";
 const NAME = "swr";
 const GATEWAY_PORT = 8443;
-
-async function imageMissing(): Promise<string | undefined> {
-  try {
-    await new Docker().getImage(IMAGE).inspect();
-    return undefined;
-  } catch (error) {
-    return `${IMAGE} is not on the main engine (npm run images): ${(error as Error).message}`;
-  }
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = "";
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`not ${what} within ${timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ""}`);
-}
-
-/** Node hostnames of the service's running tasks once there are `count`. */
-async function runningOn(cluster: SwarmCluster, service: string, count: number): Promise<string[] | undefined> {
-  const rows = (await cluster.docker(1, ["service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}|{{.CurrentState}}"]))
-    .split("\n").filter(Boolean).map((row) => row.split("|"));
-  const running = rows.filter(([, state]) => state.startsWith("Running")).map(([node]) => node);
-  return running.length === count ? running.sort() : undefined;
-}
 
 const nodeIndex = (cluster: SwarmCluster, hostname: string) => cluster.nodes.find((n) => n.hostname === hostname)!.index;
 
@@ -87,7 +55,7 @@ async function createFiles(docker: Docker, w: SwarmWorkload): Promise<CreatedFil
 }
 
 test("the rendered Swarm stack on three nodes: node requirements, files, hardening, aliases, addresses, rescheduling", { timeout: 300_000 }, async (t) => {
-  const unavailable = swarmClusterUnavailable() ?? (await imageMissing());
+  const unavailable = swarmClusterUnavailable() ?? (await imageMissing(IMAGE));
   if (unavailable) return t.skip(unavailable);
 
   const raw = rawPlatformConfig("dev");

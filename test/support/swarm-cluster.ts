@@ -28,6 +28,8 @@ export interface SwarmClusterOptions {
   heartbeatSeconds?: number;
   /** Every engine's daemon.json (e.g. the node requirements of render/swarm/node-requirements.ts). Default {}. */
   daemonConfig?: Record<string, unknown>;
+  /** One node's daemon.json by 1-based index, in place of daemonConfig; undefined keeps daemonConfig (e.g. one node set up wrongly). */
+  nodeDaemonConfig?: (index: number) => Record<string, unknown> | undefined;
 }
 
 export interface SwarmNode {
@@ -147,7 +149,7 @@ export async function startSwarmCluster(options: SwarmClusterOptions = {}): Prom
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     buildNetwork(switchNamespace, bridge, nodes);
-    for (const node of nodes) startEngine(node, name, storageDriver, options.daemonConfig ?? {});
+    for (const node of nodes) startEngine(node, name, storageDriver, options.nodeDaemonConfig?.(node.index) ?? options.daemonConfig ?? {});
     const engineTimeout = options.engineTimeoutMs ?? 60_000;
     await Promise.all(nodes.map((node) => waitForEngine(node, engineTimeout)));
     await formSwarm(nodes, options.heartbeatSeconds ?? 2);
@@ -170,6 +172,40 @@ export async function loadImage(cluster: SwarmCluster, image: string): Promise<v
   } finally {
     rmSync(archive, { force: true });
   }
+}
+
+/** Why a test cannot run: `image` is not on the main engine (the source loadImage copies from), or undefined. */
+export async function imageMissing(image: string): Promise<string | undefined> {
+  try {
+    await new Docker().getImage(image).inspect();
+    return undefined;
+  } catch (error) {
+    return `${image} is not on the main engine (npm run images): ${(error as Error).message}`;
+  }
+}
+
+/** Polls `probe` every 500 ms until it returns a value; throws naming `what` (and the last error) after `timeoutMs`. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = "";
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    await sleep(500);
+  }
+  throw new Error(`not ${what} within ${timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ""}`);
+}
+
+/** Node hostnames (sorted) of the service's running tasks once there are exactly `count`, else undefined. */
+export async function runningOn(cluster: SwarmCluster, service: string, count: number): Promise<string[] | undefined> {
+  const rows = (await cluster.docker(1, ["service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}|{{.CurrentState}}"]))
+    .split("\n").filter(Boolean).map((row) => row.split("|"));
+  const running = rows.filter(([, state]) => state.startsWith("Running")).map(([node]) => node);
+  return running.length === count ? running.sort() : undefined;
 }
 
 export interface NodeState { id: string; hostname: string; status: string; availability: string; role: string }

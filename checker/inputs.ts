@@ -111,7 +111,8 @@ function fromStackExport(file: string, document: Record<string, any>, mayHoldSec
     if (r.delete === true) return []; // pending deletion: not part of the stack any more
     const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
     const dependencies = Array.isArray(r.dependencies) ? r.dependencies.filter((d: unknown): d is string => typeof d === "string") : undefined;
-    return [withSecrets(r.type, name, isObject(r.inputs) ? r.inputs : {}, { urn: r.urn, ...(dependencies ? { dependencies } : {}) }, mayHoldSecrets)];
+    const id = typeof r.id === "string" && r.id !== "" ? { id: r.id } : {};
+    return [withSecrets(r.type, name, isObject(r.inputs) ? r.inputs : {}, { urn: r.urn, ...id, ...(dependencies ? { dependencies } : {}) }, mayHoldSecrets)];
   });
 }
 
@@ -121,7 +122,8 @@ function fromResourceArray(file: string, items: unknown[], mayHoldSecrets: boole
     if (typeof item.type !== "string" || item.type === "") throw new InputError(file, `[${i}].type: expected a resource type string such as "docker:index/container:Container"`);
     if (typeof item.name !== "string" || item.name === "") throw new InputError(file, `[${i}].name: expected a non-empty string`);
     if (!isObject(item.props)) throw new InputError(file, `[${i}].props: expected an object of resource inputs`);
-    return withSecrets(item.type, item.name, item.props, typeof item.urn === "string" ? { urn: item.urn } : {}, mayHoldSecrets);
+    const extra = { ...(typeof item.urn === "string" ? { urn: item.urn } : {}), ...(typeof item.id === "string" && item.id !== "" ? { id: item.id } : {}) };
+    return withSecrets(item.type, item.name, item.props, extra, mayHoldSecrets);
   });
 }
 

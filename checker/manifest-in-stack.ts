@@ -61,7 +61,7 @@ async function resourcesOf(config: Record<string, unknown>, stackFile: string): 
   }
   return run.resources
     .filter((r) => r.custom)
-    .map((r) => ({ type: r.type, name: r.name, ...(r.urn ? { urn: r.urn } : {}), props: r.inputs, secretInputs: r.secretInputs }));
+    .map((r) => ({ type: r.type, name: r.name, ...(r.urn ? { urn: r.urn } : {}), ...(r.id ? { id: r.id } : {}), props: r.inputs, secretInputs: r.secretInputs }));
 }
 
 export async function manifestInStack(manifest: Record<string, unknown>, source: string, stackFile: string): Promise<InStackResult> {

@@ -1,9 +1,18 @@
 // Human and machine output of the checker: violations grouped by resource, with rule id, level,
 // severity, CIS id and fix. Text output is coloured when asked (a terminal, and NO_COLOR unset).
 import type { Finding } from "../policies/evaluate";
+import { ruleById } from "../policies/registry";
 import { nounOf } from "../policies/rules/rule";
 import { painter, type Style } from "../cli/terminal";
 import type { InputKind } from "./inputs";
+
+/** What the rules had to check: a pass over zero resources is no pass. */
+export interface Coverage {
+  /** resources of each type some rule checks, by noun: `{ container: 0, service: 7, network: 5, ... }` */
+  resources: Record<string, number>;
+  /** rule id → resources it checked (enabled rules only) */
+  rules: Record<string, number>;
+}
 
 export interface FileResult {
   file: string;
@@ -13,12 +22,14 @@ export interface FileResult {
   findings: Finding[];
   /** `--stack`: findings the stack has without the manifest (reported apart, not counted) */
   stackFindings?: Finding[];
-  /** set when the file could not be read or parsed */
+  /** set when the file could not be read or parsed, or nothing in it could be checked */
   error?: string;
+  coverage?: Coverage;
 }
 
 export interface CheckReport {
   files: FileResult[];
+  /** `unreadable`: files that could not be read, or in which no rule found anything to check (exit 2 either way) */
   summary: { files: number; resources: number; mandatory: number; advisory: number; unreadable: number };
   exitCode: 0 | 1 | 2;
 }
@@ -50,16 +61,34 @@ export interface TextOptions {
 }
 
 
+/** `  checked: 7 services, 5 networks, 0 containers; 38 rules checked at least one, 39 had nothing to check (28 container rules, ...)` */
+export function coverageLine(coverage: Coverage): string {
+  const types = Object.entries(coverage.resources)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([noun, count]) => plural(count, noun));
+  const rules = Object.entries(coverage.rules);
+  const idle = rules.filter(([, count]) => count === 0);
+  const groups = new Map<string, number>();
+  for (const [id] of idle) {
+    const rule = ruleById(id);
+    const group = rule === undefined ? "other" : rule.kind === "resource" ? `${nounOf(rule.resourceType)} rule` : `stack rule over ${rule.subjectTypes.map((t) => `${nounOf(t)}s`).join(" and ")}`;
+    groups.set(group, (groups.get(group) ?? 0) + 1);
+  }
+  const idleText = idle.length === 0 ? "" : ` (${[...groups].map(([group, count]) => (count === 1 ? `1 ${group}` : `${count} ${group.replace(/ rule/, " rules")}`)).join(", ")})`;
+  return `  checked: ${types.join(", ")}; ${plural(rules.length - idle.length, "rule")} checked at least one, ${idle.length} had nothing to check${idleText}`;
+}
+
 export function formatText(report: CheckReport, options: TextOptions = {}): string {
   const paint = painter(options.color);
   const levelStyle = (level: string): Style[] => (level === "mandatory" ? ["bold", "red"] : ["yellow"]);
   const lines: string[] = [];
   for (const file of report.files) {
     if (file.error !== undefined) {
-      lines.push(`${paint(file.file, "bold")}: ${paint("unreadable input", "red")}`, `  ${file.error}`, "");
+      lines.push(`${paint(file.file, "bold")}: ${paint(file.coverage ? "nothing checked" : "unreadable input", "red")}`, `  ${file.error}`, "");
       continue;
     }
     lines.push(`${paint(file.file, "bold")} (${file.kind}, ${plural(file.resources, "resource")} checked)`);
+    if (file.coverage) lines.push(paint(coverageLine(file.coverage), "dim"));
     const groups = new Map<string, Finding[]>();
     for (const finding of file.findings) {
       const key = `${finding.resourceType}\u0000${finding.resourceName}`;
@@ -89,10 +118,15 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
     lines.push("");
   }
   const { summary } = report;
-  const verdict = report.exitCode === 2 ? paint("unreadable input", "bold", "red") : report.exitCode === 1 ? paint("REJECTED", "bold", "red") : paint("passed", "bold", "green");
+  // summary.unreadable counts both; the text tells a file nothing could be checked in from an unreadable one
+  const empty = report.files.filter((f) => f.error !== undefined && f.coverage !== undefined).length;
+  const unreadable = summary.unreadable - empty;
+  const failed = unreadable > 0 ? "unreadable input" : "nothing checked";
+  const verdict = report.exitCode === 2 ? paint(failed, "bold", "red") : report.exitCode === 1 ? paint("REJECTED", "bold", "red") : paint("passed", "bold", "green");
   lines.push(
     `${verdict}: ${plural(summary.files, "file")}, ${plural(summary.resources, "resource")}, ${plural(summary.mandatory, "mandatory violation")}, ${plural(summary.advisory, "advisory", "advisories")}` +
-      (summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ""),
+      (unreadable > 0 ? `, ${unreadable} unreadable` : "") +
+      (empty > 0 ? `, ${empty} with nothing checked` : ""),
   );
   return lines.join("\n");
 }

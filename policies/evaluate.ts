@@ -14,6 +14,8 @@ export interface CheckedResource {
   type: string;
   name: string;
   urn?: string;
+  /** the provider's id (stack exports, mock runs): Swarm services name their networks by it */
+  id?: string;
   props: Record<string, any>;
   /** top-level inputs that held a Pulumi secret */
   secretInputs?: readonly string[];
@@ -83,6 +85,9 @@ class View implements ResourceView {
   readonly urn: string;
   readonly props: Record<string, any>;
   readonly dependencies?: readonly string[];
+  readonly id?: string;
+  /** stack exports and mock runs keep the secret marks (secretInputs; none listed: none were secrets) */
+  readonly secretsKnown = true;
   private readonly secrets: ReadonlySet<string>;
 
   constructor(resource: CheckedResource) {
@@ -94,6 +99,7 @@ class View implements ResourceView {
     // sentinel; props without one are passed as they are, which keeps the checker fast.
     this.props = containsUnknown(props) ? unknownCheckingProxy(props) : props;
     if (resource.dependencies) this.dependencies = resource.dependencies;
+    if (resource.id) this.id = resource.id;
     this.secrets = resource.secretInputs && resource.secretInputs.length > 0 ? new Set(resource.secretInputs) : NO_SECRETS;
   }
 
@@ -163,12 +169,29 @@ function violationFinding(active: ActiveRule, resource: ResourceView, violation:
   };
 }
 
+/** What a run found, and how many resources each enabled rule checked. */
+export interface Evaluation {
+  findings: Finding[];
+  /**
+   * rule id → resources it checked: for a resource rule, those of its type it applies to; for a stack
+   * rule, those of its subject types. Disabled rules, and stack rules when they did not run, are absent.
+   */
+  checked: Record<string, number>;
+}
+
 /** Checks every resource against every enabled rule. Findings are in resource order, then rule order. */
 export function evaluate(resources: readonly CheckedResource[], options: EvaluateOptions = {}): Finding[] {
+  return evaluateWithCoverage(resources, options).findings;
+}
+
+/** `evaluate`, and how many resources each rule checked: a pass over nothing is not a pass. */
+export function evaluateWithCoverage(resources: readonly CheckedResource[], options: EvaluateOptions = {}): Evaluation {
   const active = (options.rules ?? allRules).map((rule) => activate(rule, options)).filter((a): a is ActiveRule => a !== undefined);
   const byType = new Map<string, ActiveRule[]>();
+  const checked: Record<string, number> = {};
   for (const entry of active) {
     if (entry.rule.kind !== "resource") continue;
+    checked[entry.rule.id] = 0;
     byType.set(entry.rule.resourceType, [...(byType.get(entry.rule.resourceType) ?? []), entry]);
   }
   const findings: Finding[] = [];
@@ -179,9 +202,13 @@ export function evaluate(resources: readonly CheckedResource[], options: Evaluat
   for (const view of views) {
     // Rules of other types are not applicable: the runtime's type fast path skips them the same way.
     for (const entry of byType.get(view.type) ?? []) {
+      const rule = entry.rule as ResourceRule<object>;
       current = { active: entry, view };
       try {
-        (entry.rule as ResourceRule<object>).check(view, entry.config, report);
+        // a rule narrowed to some resources of its type (overlays, app services) does not count the others
+        if (rule.appliesTo && !rule.appliesTo(view, entry.config)) continue;
+        checked[rule.id]++;
+        rule.check(view, entry.config, report);
       } catch (error) {
         if (!isUnknownValueError(error)) throw error;
         findings.push({ ...entry.base, ...unknownFinding(entry.rule, view, error) });
@@ -190,6 +217,8 @@ export function evaluate(resources: readonly CheckedResource[], options: Evaluat
   }
   for (const entry of active) {
     if (entry.rule.kind !== "stack" || options.stackRules === false) continue;
+    const subjects = new Set(entry.rule.subjectTypes);
+    checked[entry.rule.id] = views.reduce((count, view) => count + (subjects.has(view.type) ? 1 : 0), 0);
     try {
       (entry.rule as StackRule<object>).check(views, entry.config, (violation) => findings.push(violationFinding(entry, violation.resource, violation)));
     } catch (error) {
@@ -199,7 +228,7 @@ export function evaluate(resources: readonly CheckedResource[], options: Evaluat
       findings.push({ ...entry.base, ...unknownFinding(entry.rule, index === -1 ? undefined : views[index], error) });
     }
   }
-  return findings;
+  return { findings, checked };
 }
 
 export function mandatoryCount(findings: readonly Finding[]): number {

@@ -4,7 +4,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./registry";
 
 new PolicyPack("secure-app-platform", {
-  description: "Rejects insecure third-party app deployments: CIS Docker Benchmark 1.6 container checks, network isolation and platform topology.",
+  description: "Rejects insecure third-party app deployments: CIS Docker Benchmark 1.6 container and Swarm service checks, network isolation and platform topology.",
   enforcementLevel: "mandatory",
   policies,
 });

@@ -7,6 +7,10 @@ import { z } from "zod";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const NETWORK_TYPE = "docker:index/network:Network";
+/** Swarm mode (platform:orchestrator: swarm): the same workloads as services, with their secrets and configs. */
+export const SERVICE_TYPE = "docker:index/service:Service";
+export const SECRET_TYPE = "docker:index/secret:Secret";
+export const SERVICE_CONFIG_TYPE = "docker:index/serviceConfig:ServiceConfig";
 
 export const CIS_DOCKER = { name: "CIS Docker Benchmark", version: "1.6.0" } as const;
 
@@ -27,6 +31,13 @@ export interface ResourceView {
   props: Record<string, any>;
   /** URNs this resource depends on, where known (stack exports, the runtime's stack policies) */
   dependencies?: readonly string[];
+  /**
+   * The provider's id, where known (stack exports, mock runs): Swarm services name their networks by
+   * it (`taskSpec.networksAdvanceds[].id`). Unknown for a resource not created yet.
+   */
+  readonly id?: string;
+  /** Whether `isSecret` can tell: true for stack exports and mock runs, false in the CrossGuard runtime. */
+  readonly secretsKnown?: boolean;
   /**
    * Whether a top-level input held a Pulumi secret. The CrossGuard runtime unwraps secrets before
    * policies see them, so there this is always false; stack exports and mock runs keep the mark.
@@ -64,6 +75,13 @@ interface RuleInfo<C extends object> {
 export interface ResourceRule<C extends object = {}> extends RuleInfo<C> {
   kind: "resource";
   resourceType: string;
+  /**
+   * Narrows the rule to some resources of its type (overlay networks only, app services only). A
+   * resource it does not apply to is not counted as checked, and CrossGuard is told `notApplicable`.
+   */
+  appliesTo?(resource: ResourceView, config: C): boolean;
+  /** why the rule does not apply, a sentence for CrossGuard's `notApplicable` */
+  notApplicableReason?: string;
   check(resource: ResourceView, config: C, report: (violation: Violation) => void): void;
 }
 
@@ -73,20 +91,26 @@ interface StackViolation extends Violation {
 
 export interface StackRule<C extends object = {}> extends RuleInfo<C> {
   kind: "stack";
+  /**
+   * The resource types whose resources the rule judges (containers for the engine's topology rules,
+   * services for their Swarm form): what "resources checked" counts for it.
+   */
+  subjectTypes: readonly string[];
   check(resources: readonly ResourceView[], config: C, report: (violation: StackViolation) => void): void;
 }
 
 export type Rule = ResourceRule<any> | StackRule<any>;
 
 /** What a rule file writes: the rule without its kind and without what is derived from its settings. */
-type RuleSpec<R extends Rule, S extends SettingsShape> = Omit<R, "kind" | "settings" | "defaults" | "configSchema"> & { settings?: S };
+type RuleSpec<R extends Rule, S extends SettingsShape> = Omit<R, "kind" | "settings" | "defaults" | "configSchema" | "subjectTypes"> & { settings?: S } & (R extends StackRule<any> ? { subjectTypes?: readonly string[] } : {});
 
 export function resourceRule<S extends SettingsShape = {}>(spec: RuleSpec<ResourceRule<SettingsOf<S>>, S>): ResourceRule<SettingsOf<S>> {
   return { kind: "resource", ...spec, ...derived(spec.settings) };
 }
 
 export function stackRule<S extends SettingsShape = {}>(spec: RuleSpec<StackRule<SettingsOf<S>>, S>): StackRule<SettingsOf<S>> {
-  return { kind: "stack", ...spec, ...derived(spec.settings) };
+  // the engine's topology rules judge containers; a rule over other resources says so
+  return { kind: "stack", ...spec, subjectTypes: spec.subjectTypes ?? [CONTAINER_TYPE], ...derived(spec.settings) };
 }
 
 function derived<S extends SettingsShape>(shape: S | undefined): Pick<RuleInfo<SettingsOf<S>>, "settings" | "defaults" | "configSchema"> {
@@ -121,10 +145,16 @@ export function formatViolation(resource: Pick<ResourceView, "type" | "name">, v
   return `${nounOf(resource.type)} "${resource.name}": ${violation.field} ${violation.found}. Fix: ${violation.fix}`;
 }
 
+const NOUNS: Record<string, string> = {
+  [CONTAINER_TYPE]: "container",
+  [NETWORK_TYPE]: "network",
+  [SERVICE_TYPE]: "service",
+  [SECRET_TYPE]: "secret",
+  [SERVICE_CONFIG_TYPE]: "service config",
+};
+
 export function nounOf(type: string): string {
-  if (type === CONTAINER_TYPE) return "container";
-  if (type === NETWORK_TYPE) return "network";
-  return type;
+  return NOUNS[type] ?? type;
 }
 
 /** Pack config for one rule, merged over the rule's defaults (unknown keys are ignored). */

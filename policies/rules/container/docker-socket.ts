@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { hostMounts, isWithin, labelsOf, normalizeHostPath, show, PACK_LABEL } from "../read";
 
-const DEFAULT_SOCKET_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/run/podman/podman.sock", "/var/run/crio/crio.sock"];
+export const DEFAULT_SOCKET_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/run/podman/podman.sock", "/var/run/crio/crio.sock"];
 
 export const dockerSocket = resourceRule({
   id: "cis-5.32-docker-socket",

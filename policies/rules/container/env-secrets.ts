@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONTAINER_TYPE, resourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule, Violation } from "../rule";
 import { list } from "../read";
 
 // The pack imports nothing outside policies/, so it carries a copy of THE credential-name rule,
@@ -32,6 +32,24 @@ export function looksLikeCredential(name: string): boolean {
   return words.some((word) => WORDS.has(word) || CREDENTIAL_WORD_ENDINGS.some((ending) => word.endsWith(ending)));
 }
 
+export const ENV_SECRET_SETTINGS = {
+  /** names that may hold a value although they look like credentials; a trailing `*` matches a prefix */
+  allowedNames: z.array(z.string()).default([]),
+};
+
+/**
+ * Entries (a container's `NAME=value` list or a service's env map) whose name is a credential's and
+ * whose value is plain text. The value itself is never echoed: the message would leak it into CI logs.
+ */
+export function plainTextCredentials(entries: readonly { field: string; name: string; value: string }[], allowedNames: readonly string[]): Violation[] {
+  const exact = new Set(allowedNames.filter((n) => !n.endsWith("*")));
+  const prefixes = allowedNames.filter((n) => n.endsWith("*")).map((n) => n.slice(0, -1));
+  const isAllowed = (name: string) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+  return entries
+    .filter(({ name, value }) => value !== "" && looksLikeCredential(name) && !isAllowed(name))
+    .map(({ field, name, value }) => ({ field, found: `sets ${name} to a plain-text value (${value.length} character${value.length === 1 ? "" : "s"})`, fix: `pass ${name} as a Pulumi secret or as a file (${name}_FILE)` }));
+}
+
 export const envSecrets = resourceRule({
   id: "env-plaintext-secrets",
   resourceType: CONTAINER_TYPE,
@@ -39,23 +57,14 @@ export const envSecrets = resourceRule({
   severity: "high",
   remediation: "Pass the value as a Pulumi secret (pulumi.secret / config --secret), or better as a file (NAME_FILE) mounted into the container.",
   enforcementLevel: "mandatory",
-  settings: {
-    /** names that may hold a value although they look like credentials; a trailing `*` matches a prefix */
-    allowedNames: z.array(z.string()).default([]),
-  },
+  settings: ENV_SECRET_SETTINGS,
   check(resource, config, report) {
     if (resource.isSecret("envs")) return;
-    const exact = new Set(config.allowedNames.filter((n) => !n.endsWith("*")));
-    const prefixes = config.allowedNames.filter((n) => n.endsWith("*")).map((n) => n.slice(0, -1));
-    const isAllowed = (name: string) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
-    list(resource.props.envs).forEach((entry, i) => {
-      if (typeof entry !== "string") return;
+    const entries = list(resource.props.envs).flatMap((entry, i) => {
+      if (typeof entry !== "string") return [];
       const eq = entry.indexOf("=");
-      const name = eq === -1 ? entry : entry.slice(0, eq);
-      const value = eq === -1 ? "" : entry.slice(eq + 1);
-      if (value === "" || !looksLikeCredential(name) || isAllowed(name)) return;
-      // The value itself is never echoed: the message would leak it into CI logs.
-      report({ field: `envs[${i}]`, found: `sets ${name} to a plain-text value (${value.length} character${value.length === 1 ? "" : "s"})`, fix: `pass ${name} as a Pulumi secret or as a file (${name}_FILE)` });
+      return [{ field: `envs[${i}]`, name: eq === -1 ? entry : entry.slice(0, eq), value: eq === -1 ? "" : entry.slice(eq + 1) }];
     });
+    plainTextCredentials(entries, config.allowedNames).forEach(report);
   },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONTAINER_TYPE, resourceRule } from "../rule";
+import { CONTAINER_TYPE, resourceRule, Violation } from "../rule";
 import { show, text } from "../read";
 
 // The pack imports nothing outside policies/, so `pulumi policy publish` ships it whole. This is the
@@ -20,6 +20,22 @@ function registryOf(image: string): string | undefined {
   return first.includes(".") || first.includes(":") || first === "localhost" ? first.toLowerCase() : "docker.io";
 }
 
+/** The container's and the Swarm service's check of one image reference (`field` is its input path). */
+export function imageViolations(field: string, value: unknown, allowedRegistries: readonly string[]): Violation[] {
+  const image = text(value);
+  if (image === undefined || image.trim() === "") return [{ field, found: "is unset", fix: "set image to name@sha256:<digest>" }];
+  const violations: Violation[] = [];
+  if (!isPinnedImage(image)) {
+    violations.push({ field, found: `is ${show(image)} (not pinned by digest: the tag can move)`, fix: "reference the image as name@sha256:<64 hex digits>" });
+  }
+  const registry = registryOf(image);
+  const allowed = allowedRegistries.map((r) => r.toLowerCase());
+  if (registry !== undefined && allowed.length > 0 && !allowed.includes(registry)) {
+    violations.push({ field, found: `comes from registry ${show(registry)}, which is not allowed`, fix: `use an image from one of: ${allowed.join(", ")}` });
+  }
+  return violations;
+}
+
 export const imagePinned = resourceRule({
   id: "cis-5.28-image-pinned",
   resourceType: CONTAINER_TYPE,
@@ -33,18 +49,6 @@ export const imagePinned = resourceRule({
     allowedRegistries: z.array(z.string()).default([]),
   },
   check({ props }, config, report) {
-    const image = text(props.image);
-    if (image === undefined || image.trim() === "") {
-      report({ field: "image", found: "is unset", fix: "set image to name@sha256:<digest>" });
-      return;
-    }
-    if (!isPinnedImage(image)) {
-      report({ field: "image", found: `is ${show(image)} (not pinned by digest: the tag can move)`, fix: "reference the image as name@sha256:<64 hex digits>" });
-    }
-    const registry = registryOf(image);
-    const allowed = config.allowedRegistries.map((r) => r.toLowerCase());
-    if (registry !== undefined && allowed.length > 0 && !allowed.includes(registry)) {
-      report({ field: "image", found: `comes from registry ${show(registry)}, which is not allowed`, fix: `use an image from one of: ${allowed.join(", ")}` });
-    }
+    imageViolations("image", props.image, config.allowedRegistries).forEach(report);
   },
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CONTAINER_TYPE, resourceRule } from "../rule";
 import { hostMounts, isWithin, normalizeHostPath, show } from "../read";
 
-const DEFAULT_SENSITIVE_PATHS = ["/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr", "/var", "/root", "/home", "/run", "/bin", "/sbin"];
+export const DEFAULT_SENSITIVE_PATHS = ["/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr", "/var", "/root", "/home", "/run", "/bin", "/sbin"];
 
 export const sensitiveHostPaths = resourceRule({
   id: "cis-5.6-sensitive-host-paths",

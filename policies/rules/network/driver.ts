@@ -9,6 +9,9 @@ export const networkDriver = resourceRule({
   severity: "high",
   remediation: "Remove driver or set it to \"bridge\".",
   enforcementLevel: "mandatory",
+  // an overlay is a Swarm network between nodes, not the host's segment: the overlay-* rules check it
+  appliesTo: ({ props }) => text(props.driver)?.trim() !== "overlay",
+  notApplicableReason: "Overlay (Swarm) networks are checked by the overlay-* rules",
   settings: {
     allowedDrivers: z.array(z.string()).default(["bridge"]),
   },

@@ -11,13 +11,16 @@ export const networkHostBinding = resourceRule({
   severity: "medium",
   remediation: `Set options["${HOST_BINDING_OPTION}"] to "127.0.0.1".`,
   enforcementLevel: "mandatory",
+  appliesTo: ({ props }) => {
+    const driver = text(props.driver);
+    return driver === undefined || driver === "" || driver === "bridge";
+  },
+  notApplicableReason: "host_binding_ipv4 is a bridge-only option",
   settings: {
     /** host addresses ports published on this network may bind by default */
     allowedHostBindings: z.array(z.string()).default(["127.0.0.1"]),
   },
   check({ props }, config, report) {
-    const driver = text(props.driver);
-    if (driver !== undefined && driver !== "" && driver !== "bridge") return; // a bridge-only option
     const binding = text(props.options?.[HOST_BINDING_OPTION]);
     const field = `options["${HOST_BINDING_OPTION}"]`;
     if (binding === undefined || !config.allowedHostBindings.includes(binding.trim())) {

@@ -11,6 +11,10 @@ export const outboundIcc = resourceRule({
   severity: "high",
   remediation: `Set options["${ICC_OPTION}"] to "false" on the outbound network.`,
   enforcementLevel: "mandatory",
+  // ICC is a bridge option: an overlay has no such switch, and swarm-outbound-egress-only keeps the
+  // outbound overlay to the egress proxy's own tasks instead
+  appliesTo: ({ props }) => text(props.driver)?.trim() !== "overlay",
+  notApplicableReason: "Overlay (Swarm) networks have no ICC option; swarm-outbound-egress-only keeps the outbound one to the egress proxy",
   check({ props }, _config, report) {
     // Internal networks need ICC (an app must reach its gateway and proxy); the one that routes out must not.
     if (networkKind(props) !== "outbound" && props.internal === true) return;

@@ -1,10 +1,7 @@
 import { z } from "zod";
-import { ResourceView, stackRule } from "../rule";
-import { list } from "../read";
+import { stackRule } from "../rule";
+import { appSpiffeId, clientCertificates } from "../client-certificates";
 import { deliveredUploads, envOf, missingSeed, quoteNames, seedsOf, seedUploadsNamed, topology } from "./topology";
-
-const CERT_REQUEST_TYPE = "tls:index/certRequest:CertRequest";
-const LOCALLY_SIGNED_CERT_TYPE = "tls:index/locallySignedCert:LocallySignedCert";
 
 export const appCertificate = stackRule({
   id: "stack-app-certificate",
@@ -22,29 +19,7 @@ export const appCertificate = stackRule({
     keyFileEnv: z.string().default("PLATFORM_KEY_FILE"),
   },
   check(resources, config, report) {
-    const appOfUri = (uri: string): string | undefined => {
-      const match = /^spiffe:\/\/([^/]+)\/app\/([^/]+)$/.exec(uri);
-      return match && (!config.trustDomain || match[1] === config.trustDomain) ? match[2] : undefined;
-    };
-    // Indexed once, so a stack with thousands of apps stays linear.
-    const requestsByApp = new Map<string, ResourceView[]>();
-    for (const r of resources) {
-      if (r.type !== CERT_REQUEST_TYPE) continue;
-      for (const uri of list(r.props.uris)) {
-        const app = typeof uri === "string" ? appOfUri(uri) : undefined;
-        if (app) requestsByApp.set(app, [...(requestsByApp.get(app) ?? []), r]);
-      }
-    }
-    const clientCertNames = new Set<string>();
-    const clientCertDependencies = new Set<string>();
-    for (const r of resources) {
-      if (r.type !== LOCALLY_SIGNED_CERT_TYPE || !list(r.props.allowedUses).includes("client_auth")) continue;
-      clientCertNames.add(r.name);
-      for (const urn of r.dependencies ?? []) clientCertDependencies.add(urn);
-    }
-    // A certificate belongs to a request when it depends on it, or (without dependency data) by the
-    // InternalCa naming convention `<n>-csr` / `<n>-cert`.
-    const isSigned = (request: ResourceView) => clientCertDependencies.has(request.urn) || clientCertNames.has(request.name.replace(/-csr$/, "-cert"));
+    const certificates = clientCertificates(resources, config.trustDomain);
     const topo = topology(resources);
     for (const container of topo.containers) {
       if (container.role !== "app") continue;
@@ -53,13 +28,12 @@ export const appCertificate = stackRule({
         report({ resource: container.resource, field: "labels", found: "has platform.role=app but no platform.app label", fix: "label the container platform.app=<app name>" });
         continue;
       }
-      const matching = requestsByApp.get(app) ?? [];
-      if (!matching.some(isSigned)) {
-        const want = config.trustDomain ? `spiffe://${config.trustDomain}/app/${app}` : `spiffe://<trust domain>/app/${app}`;
+      if (!certificates.signed(app)) {
+        const want = appSpiffeId(config.trustDomain, app);
         report({
           resource: container.resource,
           field: "client certificate",
-          found: matching.length === 0 ? `is missing (no certificate request in the stack has URI SAN ${want})` : `is missing (a certificate request has URI SAN ${want}, but no client_auth certificate is signed from it)`,
+          found: certificates.requests(app) === 0 ? `is missing (no certificate request in the stack has URI SAN ${want})` : `is missing (a certificate request has URI SAN ${want}, but no client_auth certificate is signed from it)`,
           fix: `issue app ${app} a client certificate from the internal CA with URI SAN ${want}`,
         });
       }

@@ -33,7 +33,12 @@ export interface BringUp {
   notStarted: { resource: string; name: string; image: string; labels: Record<string, string>; inputs: Record<string, any>; reason: string }[];
 }
 
-const CREATED_BY_ENGINE = new Set(["docker:index/network:Network", "docker:index/volume:Volume", "docker:index/container:Container"]);
+/** what each wiring's sandbox creates in the engine (a one-host engine, or a swarm through its manager) */
+const CREATED_BY = {
+  engine: new Set(["docker:index/network:Network", "docker:index/volume:Volume", "docker:index/container:Container"]),
+  swarm: new Set(["docker:index/network:Network", "docker:index/service:Service", "docker:index/secret:Secret", "docker:index/serviceConfig:ServiceConfig"]),
+};
+export type Wiring = keyof typeof CREATED_BY;
 /** provider resources whose outputs the mocks compute with real material (mock-runner/key-material.ts) */
 const MATERIALIZED = /^(tls|random):/;
 
@@ -42,16 +47,17 @@ export function labelsOf(inputs: Record<string, any>): Record<string, string> {
 }
 
 /** Refuses, before anything is created, a resource type the sandbox cannot reproduce. */
-export function checkReproducible(resources: RecordedResource[]): void {
+export function checkReproducible(resources: RecordedResource[], wiring: Wiring = "engine"): void {
   for (const r of resources) {
-    if (!r.custom || r.type.startsWith("pulumi:providers:") || CREATED_BY_ENGINE.has(r.type) || MATERIALIZED.test(r.type)) continue;
-    throw new Error(`${r.name}: resource type ${r.type} cannot be reproduced by the sandbox; only docker Network/Volume/Container and tls/random resources can`);
+    if (!r.custom || r.type.startsWith("pulumi:providers:") || CREATED_BY[wiring].has(r.type) || MATERIALIZED.test(r.type)) continue;
+    const other = wiring === "engine" && CREATED_BY.swarm.has(r.type) ? " (a Swarm stack, platform:orchestrator: swarm, is stood up on a swarm: sandbox/swarm/session.ts)" : "";
+    throw new Error(`${r.name}: resource type ${r.type} cannot be reproduced by the ${wiring} sandbox; only ${[...CREATED_BY[wiring]].map((t) => t.split(":").pop()).join("/")} and tls/random resources can${other}`);
   }
 }
 
-export async function evaluateProgram(input: StackInput): Promise<RecordedResource[]> {
+export async function evaluateProgram(input: StackInput, wiring: Wiring = "engine"): Promise<RecordedResource[]> {
   const run = await runProgram(PROGRAM, { config: input.config, stack: input.stackName, material: "real" });
-  checkReproducible(run.resources);
+  checkReproducible(run.resources, wiring);
   return run.resources;
 }
 

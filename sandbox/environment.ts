@@ -92,22 +92,33 @@ function platformCa(resources: RecordedResource[]): GatewayInfo["ca"] {
 export function gatewayInfo(up: BringUp, config: Record<string, unknown>): GatewayInfo | { absent: string } {
   const gateway = byRole(up, "gateway");
   if (!gateway.started.length) return { absent: gateway.reason };
-  const { config: platform } = parsePlatformConfig(rawConfigFromFlatMap(config));
   const identity = byRole(up, "identity");
+  return gatewayView(config, up.resources, gateway.started[0].id, identity.started.length ? { present: true } : { absent: identity.reason }, (app) => appCredentials(up.resources, app));
+}
+
+/** The gateway as the probes see it, whichever wiring runs it: `credentialsOf` reads an app's files from the program's resources. */
+export function gatewayView(
+  config: Record<string, unknown>,
+  resources: RecordedResource[],
+  containerId: string,
+  identity: GatewayInfo["identity"],
+  credentialsOf: (app: string) => GatewayAppInfo["credentials"],
+): GatewayInfo {
+  const { config: platform } = parsePlatformConfig(rawConfigFromFlatMap(config));
   return {
     present: true,
-    containerId: gateway.started[0].id,
+    containerId,
     adminPort: platform.gateway.adminPort,
     services: platform.services.map((s) => s.name),
-    identity: identity.started.length ? { present: true } : { absent: identity.reason },
-    ca: platformCa(up.resources),
+    identity,
+    ca: platformCa(resources),
     apps: platform.apps.map((app) => ({
       name: app.name,
       spiffeId: spiffeId(platform.trustDomain, "app", app.name),
       clientId: app.name,
       grants: app.services.map((g) => ({ service: g.name, methods: [...g.methods], pathPrefixes: [...g.pathPrefixes] })),
       rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond, burst: app.rateLimit.burst },
-      credentials: appCredentials(up.resources, app.name),
+      credentials: credentialsOf(app.name),
     })),
   };
 }

@@ -16,7 +16,7 @@ export class ReadinessError extends Error {
   }
 }
 
-interface WaitOptions {
+export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
   /** progress lines (one every ~10 s while waiting) */

@@ -136,6 +136,6 @@ describe("resource types", () => {
   });
 
   it("refuses any other resource type before anything is created, naming it", () => {
-    assert.throws(() => checkReproducible([resource("docker:index/network:Network"), resource("docker:index/remoteImage:RemoteImage")]), /r-docker:index\/remoteImage:RemoteImage: resource type docker:index\/remoteImage:RemoteImage cannot be reproduced by the sandbox/);
+    assert.throws(() => checkReproducible([resource("docker:index/network:Network"), resource("docker:index/remoteImage:RemoteImage")]), /r-docker:index\/remoteImage:RemoteImage: resource type docker:index\/remoteImage:RemoteImage cannot be reproduced by the engine sandbox/);
   });
 });

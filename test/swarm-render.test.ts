@@ -12,10 +12,10 @@ import { isSecretFile, swarmFileRef, swarmObjectName } from "../render/swarm/fil
 import { swarmStack, SwarmStack, SwarmWorkload } from "../render/swarm/from-plan";
 import { renderEnvoyBootstrap } from "../render/envoy/bootstrap";
 import { gatewayInput, GatewayPins } from "../render/envoy/from-plan";
-import { swarmGatewayInput } from "../render/swarm/gateway";
+import { perReplicaRateLimit, swarmGatewayInput } from "../render/swarm/gateway";
 import { ENCRYPTED_OPTION } from "../render/swarm/networks";
 import { nodeDaemonJson, nodeRequirements } from "../render/swarm/node-requirements";
-import { CONTAINER_FIELDS, swarmService, tmpfsMount } from "../render/swarm/service";
+import { CONTAINER_FIELDS, RESTART_WINDOW, swarmService, tmpfsMount } from "../render/swarm/service";
 import type { OverlayNetworkInputs, SwarmServiceInputs } from "../render/swarm/types";
 import { rawPlatformConfig } from "./support/stack-config";
 
@@ -193,7 +193,9 @@ describe("every hardening field of the engine wiring reaches the service or the 
       assert.deepEqual(spec.mounts.filter((m) => m.type === "tmpfs").map((m) => m.target), Object.keys(c.tmpfs));
       assert.equal(s.taskSpec.resources.limits.memoryBytes, c.memory * 1024 * 1024);
       assert.equal(s.taskSpec.resources.limits.nanoCpus, Math.round(Number(c.cpus) * 1e9));
-      assert.deepEqual(s.taskSpec.restartPolicy, { condition: c.restart, maxAttempts: c.maxRetryCount, delay: "5s" });
+      // the engine's on-failure would let a task Swarm killed as unhealthy (exit 0 on SIGTERM) end for good
+      assert.equal(c.restart, "on-failure");
+      assert.deepEqual(s.taskSpec.restartPolicy, { condition: "any", maxAttempts: c.maxRetryCount, delay: "5s", window: RESTART_WINDOW });
       assert.deepEqual(spec.healthcheck, c.healthcheck);
       assert.deepEqual(s.taskSpec.logDriver, { name: c.logDriver, options: c.logOpts });
       assert.deepEqual(s.taskSpec.networksAdvanceds.map((n) => n.name), c.networksAdvanced.map((n) => n.name));
@@ -358,9 +360,11 @@ describe("the gateway's Envoy bootstrap on Swarm", () => {
   };
   const identityCluster = (bootstrap: any) => bootstrap.static_resources.clusters.find((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value === plan.config.identity.port && c.transport_socket?.typed_config?.sni === `identity.${plan.config.trustDomain}`);
 
-  it("reaches Keycloak by its alias with a DNS cluster, and keeps everything else the engine renders", () => {
+  it("reaches Keycloak by its alias with a DNS cluster, and keeps everything else the engine renders but the rate limits", () => {
     const swarm = renderEnvoyBootstrap(swarmGatewayInput(plan, pins)) as any;
-    const engine = renderEnvoyBootstrap(gatewayInput(plan, pins)) as any;
+    const engineInput = gatewayInput(plan, pins);
+    // the one other difference: each replica's share of the rate limits (next test)
+    const engine = renderEnvoyBootstrap({ ...engineInput, apps: engineInput.apps.map((a) => ({ ...a, rateLimit: perReplicaRateLimit(a.rateLimit, 2) })) }) as any;
     const [s, e] = [identityCluster(swarm), identityCluster(engine)];
     assert.equal(s.type, "STRICT_DNS");
     assert.equal(s.dns_lookup_family, "V4_ONLY");
@@ -370,5 +374,37 @@ describe("the gateway's Envoy bootstrap on Swarm", () => {
     // the rest is the same bootstrap: listeners (per-app source subnets), services, admin
     const withoutIdentity = (b: any) => ({ ...b, static_resources: { ...b.static_resources, clusters: b.static_resources.clusters.filter((c: any) => c.name !== s.name) } });
     assert.deepEqual(withoutIdentity(swarm), withoutIdentity(engine));
+  });
+
+  it("gives each gateway replica its share of every app's rate limit, so the replicas together never exceed it", () => {
+    const input = swarmGatewayInput(plan, pins);
+    for (const app of plan.apps) {
+      const declared = app.config.rateLimit;
+      const share = input.apps.find((a) => a.name === app.config.name)!.rateLimit;
+      assert.equal(share.requestsPerSecond * 2, declared.requestsPerSecond, app.config.name);
+      assert.equal(share.burst, Math.max(1, Math.floor(declared.burst / 2)), app.config.name);
+    }
+    const bucket = (node: any, app: string): any => {
+      if (!node || typeof node !== "object") return undefined;
+      if (node.stat_prefix === `app_${app.replace(/-/g, "_")}` && node.token_bucket) return node.token_bucket;
+      for (const child of Object.values(node)) {
+        const found = bucket(child, app);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const forecast = bucket(renderEnvoyBootstrap(input), "forecast-widget");
+    assert.ok(forecast, "the forecast-widget chain has a token bucket");
+    // declared 5 rps, burst 10 → 2.5 rps and 5 tokens per replica
+    assert.deepEqual(forecast, { max_tokens: 5, tokens_per_fill: 1, fill_interval: "0.400000000s" });
+  });
+
+  it("shares a rate limit out for any replica count without exceeding it (burst at least one token per replica)", () => {
+    for (const [rps, burst, replicas] of [[5, 10, 2], [1, 1, 3], [0.5, 7, 4], [100, 3, 32]] as const) {
+      const share = perReplicaRateLimit({ requestsPerSecond: rps, burst }, replicas);
+      assert.ok(Math.abs(share.requestsPerSecond * replicas - rps) < 1e-9, `${rps} rps over ${replicas}`);
+      assert.ok(share.burst >= 1 && share.burst * replicas <= Math.max(burst, replicas), `burst ${burst} over ${replicas}: ${share.burst}`);
+    }
+    assert.throws(() => perReplicaRateLimit({ requestsPerSecond: 1, burst: 1 }, 0), /replicas must be a positive integer/);
   });
 });

@@ -34,11 +34,17 @@ function endpoint(clusterName: string, host: string, port: number) {
 
 const LIMITS = { circuit_breakers: { thresholds: [{ priority: "DEFAULT", max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 3 }] } };
 
+/**
+ * A cluster found by name. The gateway is ready without waiting for the first answer: on Swarm a
+ * service's or Keycloak's task may not exist yet when a gateway replica starts, and a gateway that waits
+ * for it fails its healthcheck and is killed; until the name resolves, requests get 503 from the gateway.
+ */
+const DNS_CLUSTER = { type: "STRICT_DNS", dns_lookup_family: "V4_ONLY", wait_for_warm_on_init: false } as const;
+
 export function serviceCluster(input: GatewayRenderInput, service: GatewayUpstream): Record<string, unknown> {
   return {
     name: service.name,
-    type: "STRICT_DNS",
-    dns_lookup_family: "V4_ONLY",
+    ...DNS_CLUSTER,
     connect_timeout: "1s",
     ...LIMITS,
     load_assignment: endpoint(service.name, service.host, service.port),
@@ -54,7 +60,7 @@ export function identityCluster(input: GatewayRenderInput): Record<string, unkno
   return {
     name: IDENTITY_CLUSTER,
     // Keycloak's static address on one engine; its alias on Swarm, where tasks have no static address
-    ...(IPV4_LITERAL.test(identity.address) ? { type: "STATIC" } : { type: "STRICT_DNS", dns_lookup_family: "V4_ONLY" }),
+    ...(IPV4_LITERAL.test(identity.address) ? { type: "STATIC" } : DNS_CLUSTER),
     connect_timeout: "1s",
     ...LIMITS,
     load_assignment: endpoint(IDENTITY_CLUSTER, identity.address, identity.port),

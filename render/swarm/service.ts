@@ -35,7 +35,7 @@ export const CONTAINER_FIELDS: { readonly [K in keyof Required<ContainerInputs>]
   memorySwap: { node: "no-swap" },
   cpus: { mapped: "taskSpec.resources.limits.nanoCpus" },
   ulimits: { node: "ulimits" },
-  restart: { mapped: "taskSpec.restartPolicy.condition" },
+  restart: { replaced: "condition any: Swarm kills an unhealthy task with SIGTERM and a clean exit (0) under on-failure would end the task for good, leaving the service short of replicas" },
   maxRetryCount: { mapped: "taskSpec.restartPolicy.maxAttempts" },
   healthcheck: { mapped: "taskSpec.containerSpec.healthcheck" },
   networksAdvanced: { replaced: "attachments keep their aliases; static addresses cannot be set (node requirement static-addresses)" },
@@ -45,6 +45,9 @@ export const CONTAINER_FIELDS: { readonly [K in keyof Required<ContainerInputs>]
   runtime: { node: "runsc" },
   publishAllPorts: { inherent: "the endpoint spec publishes no port (dnsrr, no routing mesh)" },
 };
+
+/** Restarts are counted within this window: a crash loop stops after maxAttempts, a workload that ran longer starts a fresh count. */
+export const RESTART_WINDOW = "2m";
 
 /** The only security option the engine wiring sets; another one could not be carried over silently. */
 const KNOWN_SECURITY_OPTS = ["no-new-privileges:true"];
@@ -138,7 +141,7 @@ export function swarmService(container: ContainerInputs & { entrypoints?: string
         healthcheck: { ...container.healthcheck, tests: [...container.healthcheck.tests] },
       },
       resources: { limits: { memoryBytes: container.memory * 1024 * 1024, nanoCpus: Math.round(Number(container.cpus) * 1e9) } },
-      restartPolicy: { condition: container.restart, maxAttempts: container.maxRetryCount, delay: "5s" },
+      restartPolicy: { condition: "any", maxAttempts: container.maxRetryCount, delay: "5s", window: RESTART_WINDOW },
       placement: { constraints, prefs: options.spread ? ["spread=node.id"] : [] },
       networksAdvanceds: container.networksAdvanced.map((n) => ({ name: n.name, aliases: [...n.aliases] })),
       logDriver: { name: container.logDriver, options: { ...container.logOpts } },

@@ -70,7 +70,7 @@ export interface SwarmServiceInputs {
   taskSpec: {
     containerSpec: SwarmContainerSpec;
     resources: { limits: { memoryBytes: number; nanoCpus: number } };
-    restartPolicy: { condition: "on-failure"; maxAttempts: number; delay: string };
+    restartPolicy: { condition: "any"; maxAttempts: number; delay: string; window: string };
     placement: { constraints: string[]; prefs: string[] };
     networksAdvanceds: SwarmNetworkAttachment[];
     logDriver: { name: "json-file"; options: Record<string, string> };

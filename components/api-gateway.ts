@@ -1,19 +1,18 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformPlan } from "../plan/plan";
-import { tlsUploads } from "../render/hardening";
 import { renderEnvoyBootstrap, renderEnvoyYaml } from "../render/envoy/bootstrap";
-import { ENVOY_CONFIG_FILE, gatewayAddresses, gatewayContainer, gatewayInput, GatewayPins, gatewaySpiffeId } from "../render/envoy/from-plan";
+import { gatewayAddresses, gatewayContainer, gatewayInput, GatewayPins, gatewaySpiffeId } from "../render/envoy/from-plan";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
 import { realmSchema } from "../render/keycloak/realm-schema";
+import { gatewayFiles } from "../render/workload-files";
 import type { IdentityProvider } from "./identity-provider";
 import { InternalCa, LeafCertificate } from "./internal-ca";
 import type { PlatformNetworks } from "./platform-networks";
 import type { PlatformService } from "./platform-service";
 import type { ThirdPartyApp } from "./third-party-app";
 import { createWorkloadContainer } from "./workload-container";
-import { INFRA_UID } from "../plan/names";
 
 export interface ApiGatewayArgs {
   plan: PlatformPlan;
@@ -86,10 +85,7 @@ export class ApiGateway extends pulumi.ComponentResource {
       {
         container: spec,
         networks,
-        uploads: [
-          ...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, INFRA_UID.gateway),
-          { file: ENVOY_CONFIG_FILE, content: this.envoyConfig, permissions: "0440", owner: "0", group: String(INFRA_UID.gateway) },
-        ],
+        uploads: gatewayFiles({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem, envoyConfig: this.envoyConfig }),
       },
       this,
     );

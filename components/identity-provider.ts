@@ -2,14 +2,13 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { infraAddress, type PlatformPlan } from "../plan/plan";
-import { credentialUpload, tlsUploads } from "../render/hardening";
 import { renderRealm, renderRealmJson } from "../render/keycloak/realm";
 import { checkRealm, checkRealmImport } from "../render/keycloak/realm-schema";
 import { identityHostname, oidcEndpoints } from "../render/keycloak/oidc";
-import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, databaseContainer, identityContainer, POSTGRES_DATA_DIR, REALM_FILE, realmInput } from "../render/keycloak/from-plan";
+import { databaseContainer, identityContainer, POSTGRES_DATA_DIR, realmInput } from "../render/keycloak/from-plan";
+import { databaseFiles, identityFiles } from "../render/workload-files";
 import { InternalCa, LeafCertificate } from "./internal-ca";
 import { createWorkloadContainer } from "./workload-container";
-import { INFRA_UID } from "../plan/names";
 
 export interface IdentityProviderArgs {
   plan: PlatformPlan;
@@ -52,7 +51,7 @@ export class IdentityProvider extends pulumi.ComponentResource {
     const keycloak = identityContainer(plan);
 
     const password = (logical: string) => pulumi.secret(new random.RandomPassword(`${name}-${logical}`, SECRET, { parent: this }).result);
-    const credentials = [credentialUpload(ADMIN_PASSWORD_FILE, password("admin-password"), INFRA_UID.identity)];
+    const adminPassword = password("admin-password");
     for (const app of plan.apps) this.clientSecrets[app.config.name] = password(`client-${app.config.name}`);
     // The structure was checked above; this checks the generated secrets' shape too.
     const realmJson = pulumi.secret(
@@ -64,9 +63,9 @@ export class IdentityProvider extends pulumi.ComponentResource {
       }),
     );
 
+    let dbPassword: pulumi.Output<string> | undefined;
     if (config.identity.database.kind === "postgres") {
-      const dbPassword = password("db-password");
-      credentials.push(credentialUpload(DB_PASSWORD_FILE, dbPassword, INFRA_UID.identity));
+      dbPassword = password("db-password");
       this.database = this.createDatabase(name, plan, args.network, dbPassword);
     }
 
@@ -75,13 +74,19 @@ export class IdentityProvider extends pulumi.ComponentResource {
       { commonName: hostname, dnsNames: [hostname, "identity"], ipAddresses: [infraAddress(plan.networks.identity, "identity")], usage: "server" },
       this,
     );
-    const realmUpload = { file: REALM_FILE, content: realmJson, permissions: "0440", owner: "0", group: String(INFRA_UID.identity) };
     this.container = createWorkloadContainer(
       `${name}-container`,
       {
         container: keycloak,
         networks: { [plan.networks.identity.dockerName]: args.network },
-        uploads: [...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, INFRA_UID.identity), realmUpload, ...credentials],
+        uploads: identityFiles(plan, {
+          ca: args.ca.certPem,
+          cert: this.certificate.certPem,
+          key: this.certificate.privateKeyPem,
+          realm: realmJson,
+          adminPassword,
+          dbPassword,
+        }),
         // with PostgreSQL, Keycloak's first step is the realm import into it
         dependsOn: this.database ? [this.database] : [],
       },
@@ -97,7 +102,7 @@ export class IdentityProvider extends pulumi.ComponentResource {
       {
         container: databaseContainer(plan),
         networks: { [plan.networks.identity.dockerName]: network },
-        uploads: [credentialUpload(DB_PASSWORD_FILE, dbPassword, INFRA_UID.database)],
+        uploads: databaseFiles({ dbPassword }),
         retainVolumesAt: [POSTGRES_DATA_DIR],
       },
       this,

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformPlan, ServicePlan } from "../plan/plan";
-import { tlsUploads } from "../render/hardening";
+import { serviceFiles } from "../render/workload-files";
 import { serviceContainer } from "../render/workloads";
 import { InternalCa, LeafCertificate } from "./internal-ca";
 import { createWorkloadContainer } from "./workload-container";
@@ -34,7 +34,7 @@ export class PlatformService extends pulumi.ComponentResource {
       {
         container: serviceContainer(plan, service),
         networks: { [plan.networks.services.dockerName]: args.network },
-        uploads: tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, service.uid),
+        uploads: serviceFiles(service, { ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }),
       },
       this,
     );

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppPlan, PlatformPlan } from "../plan/plan";
-import { credentialUpload, tlsUploads } from "../render/hardening";
-import { appContainer, OAUTH_CLIENT_SECRET_FILE } from "../render/workloads";
+import { appFiles } from "../render/workload-files";
+import { appContainer } from "../render/workloads";
 import { InternalCa, LeafCertificate } from "./internal-ca";
 import { createWorkloadContainer } from "./workload-container";
 
@@ -33,10 +33,12 @@ export class ThirdPartyApp extends pulumi.ComponentResource {
       {
         container: spec,
         networks: { [app.network.dockerName]: args.network },
-        uploads: [
-          ...tlsUploads({ ca: args.ca.certPem, cert: this.certificate.certPem, key: this.certificate.privateKeyPem }, app.uid),
-          credentialUpload(OAUTH_CLIENT_SECRET_FILE, pulumi.secret(args.oauthClientSecret), app.uid),
-        ],
+        uploads: appFiles(app, {
+          ca: args.ca.certPem,
+          cert: this.certificate.certPem,
+          key: this.certificate.privateKeyPem,
+          oauthClientSecret: pulumi.secret(args.oauthClientSecret),
+        }),
       },
       this,
     );

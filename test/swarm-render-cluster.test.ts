@@ -3,8 +3,8 @@
 // requirement probe; secrets and configs land at the engine wiring's paths, owners and modes under a
 // read-only root; the tmpfs is noexec,nosuid,nodev; the hardening holds; the app reaches the gateway's
 // replicas on other nodes by alias from an address in its own subnet; every node with a task on an app
-// network holds a load-balancer address there (the address budget's last term); a task with the
-// on-failure restart policy is rescheduled when its node is cut off. Workload images are stood in for by
+// network holds a load-balancer address there (the address budget's last term); a task of the rendered
+// restart policy is rescheduled when its node is cut off. Workload images are stood in for by
 // busybox (the hardening, files and networks are the rendered ones).
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -166,7 +166,7 @@ test("the rendered Swarm stack on three nodes: node requirements, files, hardeni
     assert.ok(containsCidr(parseCidr(appPlan.network.subnet)!, parseCidr(`${address}/32`)!), `${address} in the app's subnet`);
   });
 
-  await t.test("with restart condition on-failure, the app's task moves when its node is cut off", async () => {
+  await t.test("with the rendered restart policy, the app's task moves when its node is cut off", async () => {
     const other = appNodes[0] === `${NAME}-n2` ? `${NAME}-n3` : `${NAME}-n2`;
     cluster.cutNode(node);
     try {

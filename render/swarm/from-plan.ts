@@ -2,13 +2,13 @@
 // engine wiring: overlay networks, one service per workload with the files it gets as secrets and
 // configs, and what every node must provide. Pure: the wiring (components/) creates the objects.
 import { swarmSettings, type PlacementRole, type SwarmConfig } from "../../config/swarm";
-import { INFRA_UID } from "../../plan/names";
 import type { PlatformPlan } from "../../plan/plan";
-import { ENVOY_CONFIG_FILE, gatewayContainer } from "../envoy/from-plan";
-import { ContainerInputs, credentialUpload, FileUpload, tlsUploads } from "../hardening";
-import { ADMIN_PASSWORD_FILE, databaseContainer, DB_PASSWORD_FILE, identityContainer, REALM_FILE } from "../keycloak/from-plan";
+import { gatewayContainer } from "../envoy/from-plan";
+import { ContainerInputs, FileUpload } from "../hardening";
+import { databaseContainer, identityContainer } from "../keycloak/from-plan";
 import { egressContainer } from "../squid/container";
-import { appContainer, OAUTH_CLIENT_SECRET_FILE, serviceContainer } from "../workloads";
+import { appFiles, databaseFiles, gatewayFiles, identityFiles, serviceFiles } from "../workload-files";
+import { appContainer, serviceContainer } from "../workloads";
 import { envWithAliases, staticAddressAliases } from "./addresses";
 import { swarmFileRef } from "./files";
 import { overlayNetworks } from "./networks";
@@ -36,7 +36,7 @@ export interface SwarmStack {
 }
 
 /** Only the paths, owners and modes of the uploads matter here; contents stay with the wiring. */
-const NO_CONTENT = { ca: "", cert: "", key: "" };
+const NO_TLS = { ca: "", cert: "", key: "" };
 
 const refs = (uploads: FileUpload<unknown>[]) => uploads.map(swarmFileRef);
 
@@ -61,28 +61,19 @@ export function swarmStack(plan: PlatformPlan): SwarmStack {
   };
 
   for (const app of plan.apps) {
-    const files = refs([...tlsUploads(NO_CONTENT, app.uid), credentialUpload(OAUTH_CLIENT_SECRET_FILE, "", app.uid)]);
-    add("app", app.config.name, appContainer(plan, app), files, "apps", app.config.replicas ?? 1);
+    add("app", app.config.name, appContainer(plan, app), refs(appFiles(app, { ...NO_TLS, oauthClientSecret: "" })), "apps", app.config.replicas ?? 1);
   }
   for (const service of plan.services) {
-    add("service", service.config.name, serviceContainer(plan, service), refs(tlsUploads(NO_CONTENT, service.uid)), "services", 1);
+    add("service", service.config.name, serviceContainer(plan, service), refs(serviceFiles(service, NO_TLS)), "services", 1);
   }
   const postgres = plan.config.identity.database.kind === "postgres";
-  const realmUpload = { file: REALM_FILE, content: "", permissions: "0440", owner: "0", group: String(INFRA_UID.identity) };
-  const identityFiles = [
-    ...tlsUploads(NO_CONTENT, INFRA_UID.identity),
-    realmUpload,
-    credentialUpload(ADMIN_PASSWORD_FILE, "", INFRA_UID.identity),
-    ...(postgres ? [credentialUpload(DB_PASSWORD_FILE, "", INFRA_UID.identity)] : []),
-  ];
   if (postgres) {
     // two PostgreSQL servers on one data directory corrupt it: the old task stops before the new one starts
-    add("database", "database", databaseContainer(plan), refs([credentialUpload(DB_PASSWORD_FILE, "", INFRA_UID.database)]), "identity", 1, { ...swarm.update, order: "stop-first" });
+    add("database", "database", databaseContainer(plan), refs(databaseFiles({ dbPassword: "" })), "identity", 1, { ...swarm.update, order: "stop-first" });
   }
-  add("identity", "identity", identityContainer(plan), refs(identityFiles), "identity", 1);
+  add("identity", "identity", identityContainer(plan), refs(identityFiles(plan, { ...NO_TLS, realm: "", adminPassword: "", dbPassword: "" })), "identity", 1);
 
-  const envoyUpload = { file: ENVOY_CONFIG_FILE, content: "", permissions: "0440", owner: "0", group: String(INFRA_UID.gateway) };
-  add("gateway", "gateway", gatewayContainer(plan), refs([...tlsUploads(NO_CONTENT, INFRA_UID.gateway), envoyUpload]), "gateway", swarm.gatewayReplicas);
+  add("gateway", "gateway", gatewayContainer(plan), refs(gatewayFiles({ ...NO_TLS, envoyConfig: "" })), "gateway", swarm.gatewayReplicas);
   const egress = egressContainer(plan);
   add("egress", "egress", egress.spec, refs(egress.uploads), "egress", swarm.egressReplicas);
 

@@ -14,10 +14,11 @@ import Docker from "dockerode";
 import { parsePlatformConfig } from "../../config/load";
 import { hostAddress, parseCidr } from "../../config/cidr";
 import { buildPlan, infraAddress, type PlatformPlan } from "../../plan/plan";
-import { APP_UID_BASE, INFRA_UID, PLATFORM_LABEL } from "../../plan/names";
-import { ContainerInputs, credentialUpload, FileUpload, seedContainer, seedVolumes, tlsUploads } from "../../render/hardening";
+import { APP_UID_BASE, PLATFORM_LABEL } from "../../plan/names";
+import { ContainerInputs, FileUpload, seedContainer, seedVolumes } from "../../render/hardening";
 import { networkInputs } from "../../render/networks";
-import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, databaseContainer, identityContainer, REALM_FILE, realmInput } from "../../render/keycloak/from-plan";
+import { databaseFiles, identityFiles } from "../../render/workload-files";
+import { databaseContainer, identityContainer, realmInput } from "../../render/keycloak/from-plan";
 import { identityHostname } from "../../render/keycloak/oidc";
 import { renderRealmJson } from "../../render/keycloak/realm";
 import { checkRealmImport } from "../../render/keycloak/realm-schema";
@@ -248,12 +249,7 @@ export class RealKeycloak {
     const realmJson = renderRealmJson(realmInput(plan), secrets);
     const problems = checkRealmImport(JSON.parse(realmJson));
     if (problems.length > 0) throw new Error(`realm import is invalid:\n  ${problems.join("\n  ")}`);
-    return [
-      ...tlsUploads({ ca: this.tls.caPem, cert: this.tls.certPem, key: this.tls.keyPem }, INFRA_UID.identity),
-      credentialUpload(REALM_FILE, realmJson, INFRA_UID.identity),
-      credentialUpload(ADMIN_PASSWORD_FILE, this.adminPassword, INFRA_UID.identity),
-      ...(plan.config.identity.database.kind === "postgres" ? [credentialUpload(DB_PASSWORD_FILE, this.dbPassword, INFRA_UID.identity)] : []),
-    ];
+    return identityFiles(plan, { ca: this.tls.caPem, cert: this.tls.certPem, key: this.tls.keyPem, realm: realmJson, adminPassword: this.adminPassword, dbPassword: this.dbPassword });
   }
 
   /** Network, certificate, probe, (database,) Keycloak; resolves once Keycloak's own healthcheck passes. */
@@ -302,7 +298,7 @@ export class RealKeycloak {
   private async startDatabase(): Promise<void> {
     const database = databaseContainer(this.plan);
     await this.createVolumes(database);
-    const container = await this.createSeeded(database, [credentialUpload(DB_PASSWORD_FILE, this.dbPassword, INFRA_UID.database)]);
+    const container = await this.createSeeded(database, databaseFiles({ dbPassword: this.dbPassword }));
     // its own healthcheck command, run on demand (its interval is 10 s): at most 60 tries, 1 s apart
     const check = database.healthcheck.tests.slice(1);
     for (let attempt = 0; attempt < 60; attempt++) {

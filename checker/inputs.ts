@@ -130,6 +130,8 @@ function fromResourceArray(file: string, items: unknown[], mayHoldSecrets: boole
 export interface LoadOptions {
   /** vet an app manifest inside this stack config (Pulumi.<stack>.yaml) instead of on its own */
   stackFile?: string;
+  /** the input's text already parsed by the caller (with `text`): not parsed a second time */
+  document?: unknown;
 }
 
 function readInput(file: string): string {
@@ -147,7 +149,7 @@ export async function loadInput(file: string, text?: string, options: LoadOption
   } catch (error) {
     throw new InputError(file, `cannot read: ${(error as Error).message}`);
   }
-  const document = parseText(file, content);
+  const document = "document" in options ? options.document : parseText(file, content);
   const mayHoldSecrets = content.includes(SECRET_SIG);
   if (document === null || document === undefined) throw new InputError(file, "the file holds no document (only comments or an empty value): expected an app manifest, a `pulumi stack export` file or a JSON array of { type, name, props }");
   if (Array.isArray(document)) {

@@ -3,23 +3,19 @@
 // (test/support/admission-runs.ts: how an admission is run; about 2–3 minutes each.)
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ADMISSION_TIMEOUT_MS, AdmissionBench, admissionBench, admissionsUnavailable, assertAdmitted } from "./support/admission-runs";
-import { BUSYBOX_SBOM_FILE, buildBusyboxVendorImage, buildGoVendorImage, busyboxAppManifest, goAppManifest, writeGoSbom, writeVulnDb } from "./support/vendor-images";
+import { ADMISSION_TIMEOUT_MS, admissionsUnavailable, assertAdmitted, GoAppBench, goAppBench } from "./support/admission-runs";
+import { BUSYBOX_SBOM_FILE, busyboxAppManifest, goAppManifest } from "./support/vendor-images";
 
 describe("npm run admit: apps that behave are admitted", { skip: admissionsUnavailable }, () => {
-  let bench: AdmissionBench;
-  let db = "";
+  let bench: GoAppBench;
   before(async () => {
-    await Promise.all([buildGoVendorImage(), buildBusyboxVendorImage()]);
-    bench = await admissionBench("admit");
-    db = writeVulnDb(join(bench.work, "osv"), "clean");
+    bench = await goAppBench("admit", { busybox: true });
   });
   after(() => bench?.close());
 
   it("admits the busybox example app: the static probe runs every attack inside it, all stopped", { timeout: ADMISSION_TIMEOUT_MS }, async () => {
-    const report = assertAdmitted(await bench.admit(busyboxAppManifest("busybox-app"), { sbom: BUSYBOX_SBOM_FILE, db, observe: "20s" }), /static probe/);
+    const report = assertAdmitted(await bench.admit(busyboxAppManifest("busybox-app"), { sbom: BUSYBOX_SBOM_FILE, db: bench.db, observe: "20s" }), /static probe/);
     const observation = report.steps.behaviour.observation!;
     assert.ok((observation.egress!.allowed["example.com:80"] ?? 0) >= 1, `its whitelisted fetch was seen: ${JSON.stringify(observation.egress)}`);
     assert.deepEqual(observation.network?.offNetwork, []);
@@ -29,7 +25,7 @@ describe("npm run admit: apps that behave are admitted", { skip: admissionsUnava
   });
 
   it("admits a distroless app (one static binary, no shell) that takes tokens and calls its grant", { timeout: ADMISSION_TIMEOUT_MS }, async () => {
-    const report = assertAdmitted(await bench.admit(goAppManifest("distroless-app", "behave"), { sbom: writeGoSbom(bench.work), db, observe: "20s" }), /static probe/);
+    const report = assertAdmitted(await bench.admit(goAppManifest("distroless-app", "behave"), { sbom: bench.sbom, db: bench.db, observe: "20s" }), /static probe/);
     const gateway = report.steps.behaviour.observation!.gateway!;
     assert.ok((gateway.byService.weather?.["200"] ?? 0) >= 2, `its granted calls were seen: ${JSON.stringify(gateway.byService)}`);
     assert.equal(gateway.unauthorized + gateway.forbidden + gateway.rateLimited, 0);

@@ -5,29 +5,24 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
-import { ADMISSION_TIMEOUT_MS, AdmissionBench, admissionBench, admissionsUnavailable, assertRejected } from "./support/admission-runs";
-import { buildGoVendorImage, buildHiddenPackageImage, goAppManifest, HIDDEN_ADVISORY_ID, hiddenPackageManifest, writeGoSbom, writeVulnDb } from "./support/vendor-images";
+import { ADMISSION_TIMEOUT_MS, admissionsUnavailable, assertRejected, GoAppBench, goAppBench } from "./support/admission-runs";
+import { buildHiddenPackageImage, goAppManifest, HIDDEN_ADVISORY_ID, hiddenPackageManifest, writeVulnDb } from "./support/vendor-images";
 
 describe("npm run admit: apps that reach past their grants, or hide a package, are rejected", { skip: admissionsUnavailable }, () => {
-  let bench: AdmissionBench;
-  let db = "";
-  let sbom = "";
+  let bench: GoAppBench;
   before(async () => {
-    await buildGoVendorImage();
-    bench = await admissionBench("reach");
-    db = writeVulnDb(join(bench.work, "osv"), "clean");
-    sbom = writeGoSbom(bench.work);
+    bench = await goAppBench("reach");
   });
   after(() => bench?.close());
 
   it("rejects requests to a domain outside its whitelist", { timeout: ADMISSION_TIMEOUT_MS }, async () => {
-    const run = await bench.admit(goAppManifest("curious-app", "domain", { DENIED_URL: "http://not-whitelisted.example/" }), { sbom, db });
+    const run = await bench.admit(goAppManifest("curious-app", "domain", { DENIED_URL: "http://not-whitelisted.example/" }), { sbom: bench.sbom, db: bench.db });
     assertRejected(run, "behaviour", /5 requests to hosts outside its egress whitelist, denied by the egress proxy: not-whitelisted\.example:80 \(5\)/);
   });
 
   it("rejects direct connections to a service's own address, past the gateway", { timeout: ADMISSION_TIMEOUT_MS }, async () => {
     const address = bench.serviceAddress;
-    const run = await bench.admit(goAppManifest("direct-app", "direct", { DIRECT_ADDRESS: `${address}:8080` }), { sbom, db, keep: true });
+    const run = await bench.admit(goAppManifest("direct-app", "direct", { DIRECT_ADDRESS: `${address}:8080` }), { sbom: bench.sbom, db: bench.db, keep: true });
     assertRejected(run, "behaviour", new RegExp(`connections straight to addresses outside its network: tcp ${address.replace(/\./g, "\\.")}:8080 \\(SYN_SENT\\)`));
     // the kept run shows that the address the app aimed at is the weather service's
     const weather = (await new Docker().listContainers({ filters: { label: ["platform.role=service", "platform.service=weather", `platform.sandbox=${run.report!.steps.attacks.runId}`] } }))[0];

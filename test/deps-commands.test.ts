@@ -30,6 +30,13 @@ describe("deps:check", () => {
     assert.match(run.stderr, /2 advisories loaded/);
   });
 
+  it("counts a database of one advisory in the singular", () => {
+    const single = writeOsvDatabase(join(work, "osv-single"), [{ id: "GHSA-35jh-r3h4-6jhm", ecosystem: "npm", name: "lodash", fixed: "4.17.21", cvss: CRITICAL_CVSS }]);
+    const run = runDeps("check", ["--sbom", sbomFile("clean-single.json", ["pkg:npm/lodash@4.17.21"]), "--vuln-db", single]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /: 1 advisory loaded in /);
+  });
+
   it("rejects a critical vulnerability with the advisory, its aliases and the fixed version; a medium one is listed, not rejecting", () => {
     const run = runDeps("check", ["--sbom", sbomFile("vulnerable.json", ["pkg:npm/lodash@4.17.20", "pkg:pypi/Requests@2.30.0"]), "--vuln-db", database]);
     assert.equal(run.status, 1, run.stderr);

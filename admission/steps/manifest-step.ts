@@ -46,7 +46,8 @@ export function readManifest(file: string): { raw: Record<string, unknown>; app:
 /** Checks the manifest (read by readManifest) with the policy pack inside the stack. */
 export async function vetManifest(file: string, manifest: ReturnType<typeof readManifest>, stackFile: string, packConfig: PackConfig | undefined): Promise<VettedManifest> {
   const { raw, app, text } = manifest;
-  const result = await checkFile(file, packConfig, text, { stackFile });
+  // the document readManifest parsed: the checker vets it as it is, without parsing the text again
+  const result = await checkFile(file, packConfig, text, { stackFile, document: raw });
   if (result.error) throw new UnusableAdmissionInput(`manifest ${file} in ${stackFile}: ${result.error}`);
   const schema = result.findings.filter((f) => f.ruleId === "manifest-schema");
   if (schema.length) throw new UnusableAdmissionInput(`manifest ${file} does not fit stack ${stackFile}:\n${schema.map((f) => `  - ${f.field}: ${f.message}`).join("\n")}`);

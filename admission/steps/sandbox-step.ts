@@ -47,11 +47,12 @@ export async function runSandboxStep(step: SandboxStepInput): Promise<SandboxOut
   const runId = newRunId();
   const session = new SandboxSession(runId, step.input, { log, holdBackApp: app });
   step.onSession?.(session);
-  const attackStep: AttackStep = { status: "error", runId, sandboxOnly: [], results: [], summary: {}, attacksRun: 0, discrepancies: [], notStarted: [] };
-  const failed = (where: string, error: unknown): SandboxOutcome => {
+  // a run that ended early: nothing was attacked or observed; `notStarted` names what the stack left down
+  const failed = (where: string, error: unknown, notStarted: AttackStep["notStarted"] = []): SandboxOutcome => {
     const message = `${where}: ${(error as Error).message}`;
+    const attacks: AttackStep = { status: "error", runId, sandboxOnly: [], results: [], summary: {}, attacksRun: 0, discrepancies: [], notStarted, error: message };
     return {
-      attacks: { step: { ...attackStep, status: "error", error: message }, ruling: errorRuling(`the attacks did not run: ${message}`) },
+      attacks: { step: attacks, ruling: errorRuling(`the attacks did not run: ${message}`) },
       behaviour: { step: { status: "error", error: message }, ruling: errorRuling(`the app was not observed: ${message}`) },
     };
   };
@@ -64,8 +65,8 @@ export async function runSandboxStep(step: SandboxStepInput): Promise<SandboxOut
     } catch (error) {
       return failed("the stack did not come up", error);
     }
-    attackStep.notStarted = up.notStarted.map((n) => ({ resource: n.name, reason: n.reason }));
-    if (up.notStarted.length) return failed("the stack did not come up", new Error(`not started: ${attackStep.notStarted.map((n) => `${n.resource} (${n.reason})`).join("; ")}`));
+    const notStarted = up.notStarted.map((n) => ({ resource: n.name, reason: n.reason }));
+    if (notStarted.length) return failed("the stack did not come up", new Error(`not started: ${notStarted.map((n) => `${n.resource} (${n.reason})`).join("; ")}`), notStarted);
 
     let started;
     try {
@@ -83,12 +84,11 @@ export async function runSandboxStep(step: SandboxStepInput): Promise<SandboxOut
       rules: step.rules,
       since: started.startedAt,
     });
-    const behaviourRulingResult = behaviourRuling(observation, step.limits);
-    const behaviour = { step: { status: behaviourRulingResult.status, observation } as BehaviourStep, ruling: behaviourRulingResult };
+    const observed = behaviourRuling(observation, step.limits);
+    const behaviour = { step: { status: observed.status, observation } as BehaviourStep, ruling: observed };
 
     log(`attacking from inside app ${app}`);
     const results = await session.probe({ apps: [app], onResult: (r) => log(`  ${r.verdict.padEnd(11)} ${r.probe}`) });
-    const sandboxReport = buildReport(runId, step.input.stackName, started.startedAt, attackStep.notStarted, up.discrepancies, results);
     const ruling = attackRuling(results, up.discrepancies);
     const appContainer = up.containers.find((c) => c.id === started.id);
     return {
@@ -99,10 +99,11 @@ export async function runSandboxStep(step: SandboxStepInput): Promise<SandboxOut
           probeRuntime: probeRuntime(session, app),
           sandboxOnly: appContainer?.sandboxOnly ?? [],
           results,
-          summary: sandboxReport.summary,
+          // the verdict counts, as `npm run sandbox` prints them (sandbox/report.ts owns the tally)
+          summary: buildReport(runId, step.input.stackName, started.startedAt, notStarted, up.discrepancies, results).summary,
           attacksRun: attacksRun(results),
           discrepancies: up.discrepancies,
-          notStarted: attackStep.notStarted,
+          notStarted,
         },
         ruling,
       },

@@ -48,7 +48,7 @@ export function loadDatabase(dir: string): AdvisoryDatabase {
   const database = loadAdvisoryDatabase(dir);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const { stats } = database;
-  log(`vulnerability database ${dir}: ${stats.records} advisories loaded in ${seconds.toFixed(1)} s${stats.withdrawn ? `, ${stats.withdrawn} withdrawn ignored` : ""}`);
+  log(`vulnerability database ${dir}: ${stats.records} ${stats.records === 1 ? "advisory" : "advisories"} loaded in ${seconds.toFixed(1)} s${stats.withdrawn ? `, ${stats.withdrawn} withdrawn ignored` : ""}`);
   if (stats.broken.length) {
     const named = stats.broken.slice(0, 5).map((b) => `  ${b.at}: ${b.problem.replace(/\s+/g, " ")}`);
     log(`  ${stats.broken.length} broken record${stats.broken.length === 1 ? "" : "s"} skipped, the rest used:\n${named.join("\n")}${stats.broken.length > 5 ? `\n  ... and ${stats.broken.length - 5} more` : ""}`);

@@ -17,7 +17,7 @@ import { dockerUnavailableSync } from "../../sandbox/docker-availability";
 import { freeCidr } from "../../sandbox/provider-mirror/free-subnet";
 import { builtStaticProbeDir } from "../../sandbox/provider-mirror/probe-mount";
 import { REPO_ROOT, stackConfig } from "./stack-config";
-import { vendorImagesUnavailable, writeManifest } from "./vendor-images";
+import { buildBusyboxVendorImage, buildGoVendorImage, vendorImagesUnavailable, writeGoSbom, writeManifest, writeVulnDb } from "./vendor-images";
 
 const PLATFORM_IMAGES = ["platform/envoy:1.40.0", "platform/keycloak:26.7.3", "platform/squid:dev", "platform/demo-service:dev", "platform/demo-app:dev", "platform/probe:dev"];
 const staticProbe = builtStaticProbeDir();
@@ -93,6 +93,30 @@ export async function admissionBench(name: string): Promise<AdmissionBench> {
   }
 
   return { work, stack, serviceAddress, admit, close };
+}
+
+/** An admission bench with what every e2e file admits against: a clean advisory database and the Go app's SBOM. */
+export interface GoAppBench extends AdmissionBench {
+  /** an OSV database with no advisory for the vendor images */
+  db: string;
+  /** the CycloneDX SBOM of the Go vendor app (buildGoVendorImage) */
+  sbom: string;
+}
+
+/**
+ * The common start of the e2e files: builds the Go vendor image (and the busybox one with `busybox`),
+ * then a scratch stack named after `name`, a clean advisory database and the Go app's SBOM in its work dir.
+ */
+export async function goAppBench(name: string, options: { busybox?: boolean } = {}): Promise<GoAppBench> {
+  await Promise.all([buildGoVendorImage(), ...(options.busybox ? [buildBusyboxVendorImage()] : [])]);
+  const bench = await admissionBench(name);
+  try {
+    return { ...bench, db: writeVulnDb(join(bench.work, "osv"), "clean"), sbom: writeGoSbom(bench.work) };
+  } catch (error) {
+    // the caller never gets the bench to close: remove its stack file and work dir here
+    await bench.close();
+    throw error;
+  }
 }
 
 const reasons = (run: AdmitRun) => (run.report?.reasons ?? []).map((r) => `[${r.step}] ${r.text}`).join("\n");

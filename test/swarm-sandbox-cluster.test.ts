@@ -15,6 +15,7 @@ import { buildPlan } from "../plan/plan";
 import { PLATFORM_LABEL } from "../plan/names";
 import { swarmStack } from "../render/swarm/from-plan";
 import { isFailure, ProbeResult } from "../sandbox/probes/types";
+import { runProbeCode } from "../sandbox/probes/runner";
 import { newRunId } from "../sandbox/session";
 import { stackInput, StackInput } from "../sandbox/stack-input";
 import { SwarmSandboxSession } from "../sandbox/swarm/session";
@@ -22,8 +23,10 @@ import { runningTasks, tasksOf } from "../sandbox/swarm/tasks";
 import { startSwarmCluster, SwarmCluster, swarmClusterUnavailable } from "./support/swarm-cluster";
 
 const NAME = "ssb";
+const SUBNET_PROOF_DOMAIN = "subnet-proof.platform-probe.invalid";
 const IMAGES: Record<string, number[]> = {
-  "platform/probe:dev": [1],
+  // the apps run on node 1; one of them is moved to node 3 by a test
+  "platform/probe:dev": [1, 3],
   "platform/keycloak:26.7.3": [1],
   "platform/demo-service:dev": [2],
   "platform/envoy:1.40.0": [2, 3],
@@ -36,7 +39,12 @@ function swarmInput(): StackInput {
   config["platform:orchestrator"] = "swarm";
   config["platform:network"] = { ...config["platform:network"], appPrefixLength: 27 };
   // the apps are the probe image; gVisor is not on the test nodes
-  config["platform:apps"] = (config["platform:apps"] as Record<string, unknown>[]).map(({ runtime: _runtime, ...app }) => ({ ...app, image: "platform/probe:dev" }));
+  config["platform:apps"] = (config["platform:apps"] as Record<string, any>[]).map(({ runtime: _runtime, ...app }) => ({
+    ...app,
+    image: "platform/probe:dev",
+    // a name only forecast-widget may ask for; .invalid never resolves (RFC 6761), so an allowed request reaches no host
+    egress: app.name === "forecast-widget" ? [...app.egress, SUBNET_PROOF_DOMAIN] : app.egress,
+  }));
   config["platform:swarm"] = {
     // this kernel has no gcm(aes): encrypted overlays drop every packet between nodes (test/swarm-cluster.test.ts)
     encryptOverlays: false,
@@ -133,6 +141,40 @@ describe("the dev stack as a Swarm stack in the sandbox, on 3 nodes", { skip: un
       assert.equal(verdict("lateral.identity-direct"), "stopped", `${app} lateral.identity-direct`);
       assert.equal(verdict("lateral.other-app"), "stopped", `${app} lateral.other-app`);
     }
+  });
+
+  it("tells the apps apart by source subnet at the egress proxy, across nodes, with no static address", async () => {
+    const ask = async (app: string) => {
+      const target = session.probedApps.find((a) => a.name === app)!;
+      const proxy = target.egress as { ip: string; port: number };
+      // allowed, Squid looks the name up and answers 503 when that fails (its dns_timeout is 30 s here, where no resolver answers)
+      const run = await runProbeCode(target, "proxy_request", { proxy_host: proxy.ip, proxy_port: proxy.port, method: "CONNECT", target: `${SUBNET_PROOF_DOMAIN}:443`, timeout: 50 }, 70_000);
+      return { status: Number(run.output?.status ?? -2), evidence: String(run.output?.evidence ?? "no report") };
+    };
+    // the same request through the same proxy: only the subnet of forecast-widget's tasks is in the domain's ACL
+    const allowed = await ask("forecast-widget");
+    const denied = await ask("backup-agent");
+    assert.ok(allowed.status > 0 && allowed.status !== 403 && allowed.status !== 407, `forecast-widget: ${allowed.evidence}`);
+    assert.equal(denied.status, 403, `backup-agent: ${denied.evidence}`);
+    assert.notEqual(nodesOf("app", "forecast-widget")[0], nodesOf("egress")[0], "the app and the proxy replica on different nodes");
+  });
+
+  it("keeps another app on another node from reaching the app, the services and Keycloak", async () => {
+    // the config places every app alike; the test moves one to node 3 (a gateway and an egress replica are there too)
+    const backup = session.up!.services.find((s) => s.labels[PLATFORM_LABEL.app] === "backup-agent")!;
+    await cluster.docker(1, ["service", "update", "--detach", "--constraint-rm", `node.hostname==${NAME}-n1`, "--constraint-add", `node.hostname==${NAME}-n3`, backup.name], 60_000);
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && nodesOf("app", "backup-agent").join() !== `${NAME}-n3`) {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await session.reconverge();
+    }
+    assert.deepEqual([nodesOf("app", "forecast-widget"), nodesOf("app", "backup-agent")], [[`${NAME}-n1`], [`${NAME}-n3`]]);
+    const lateral = await session.probe({ only: ["lateral.other-app", "lateral.service-direct", "lateral.identity-direct"] });
+    assert.equal(lateral.length, 6);
+    assert.deepEqual(lateral.filter((r) => r.verdict !== "stopped").map((r) => `${r.target} ${r.probe}: ${r.verdict} ${r.evidence}`), []);
+    // the other app's address the probe tried is the moved task's own, on node 3
+    const moved = session.tasksOf("app", "backup-agent")[0];
+    assert.ok(lateral.find((r) => r.target === "forecast-widget" && r.probe === "lateral.other-app")!.evidence.includes(Object.values(moved.addresses)[0]));
   });
 
   it("keeps serving through the other gateway replica when a node is cut off, and reschedules the lost replica", async () => {

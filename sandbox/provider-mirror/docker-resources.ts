@@ -154,7 +154,8 @@ export class ProviderMirror {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether the process that made a run's resources is still there (another user's counts too). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

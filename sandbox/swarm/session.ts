@@ -20,6 +20,7 @@ import type { StackInput } from "../stack-input";
 import { SwarmBringUp, swarmProbeEnvironment, SwarmService } from "./environment";
 import { waitConverged, waitForReplicaKeys } from "./readiness";
 import { cleanupSwarmLeftovers, SwarmMirror } from "./swarm-mirror";
+import type { TaskView } from "./tasks";
 
 const NETWORK = "docker:index/network:Network";
 const SECRET = "docker:index/secret:Secret";
@@ -85,16 +86,26 @@ export class SwarmSandboxSession {
     for (const r of of(CONFIG)) await this.mirror.createFile("config", r.name, r.id, r.inputs);
     this.log(`  ${of(SECRET).length} secrets, ${of(CONFIG).length} configs`);
     for (const r of of(SERVICE)) up.services.push(await this.createService(r));
-    const converged = await waitConverged(
-      this.mirror,
-      up.services.map((s) => ({ name: s.name, replicas: Number(s.inputs.mode?.replicated?.replicas ?? 1) })),
-      { timeoutMs: this.options.readyTimeoutMs ?? READY_TIMEOUT_MS, log: (line) => this.log(`  ${line}`) },
-    );
-    up.tasks = converged;
+    const converged = await this.reconverge();
     const gateway = up.services.find((s) => s.labels[PLATFORM_LABEL.role] === "gateway");
     const identity = up.services.some((s) => s.labels[PLATFORM_LABEL.role] === "identity");
     if (gateway && identity) await waitForReplicaKeys(this.mirror, converged.get(gateway.name) ?? [], config.gateway.adminPort, { log: (line) => this.log(`  ${line}`) });
     return up;
+  }
+
+  /**
+   * Waits until every service has its replicas healthy again and takes their tasks as the probes'
+   * targets: after standing up, and after a test moved or lost tasks (a node cut off, a constraint changed).
+   */
+  async reconverge(): Promise<Map<string, TaskView[]>> {
+    const up = this.up;
+    if (!up) throw new Error("reconverge: stand the stack up first");
+    up.tasks = await waitConverged(
+      this.mirror,
+      up.services.map((s) => ({ name: s.name, replicas: Number(s.inputs.mode?.replicated?.replicas ?? 1) })),
+      { timeoutMs: this.options.readyTimeoutMs ?? READY_TIMEOUT_MS, log: (line) => this.log(`  ${line}`) },
+    );
+    return up.tasks;
   }
 
   private async createService(r: RecordedResource): Promise<SwarmService> {
@@ -125,7 +136,8 @@ export class SwarmSandboxSession {
 
   /** the stand-in for the internet: on the manager's engine, on a network of its own no task is on */
   private async createInternet(): Promise<Endpoint | { absent: string }> {
-    this.outside = new ProviderMirror(this.runId, this.options.manager);
+    // a label of its own: the swarm's networks carry the run's label on the same engine
+    this.outside = new ProviderMirror(`${this.runId}-outside`, this.options.manager);
     if (!(await imagePresent(this.options.manager, PROBE_IMAGE))) return { absent: `not started: image ${PROBE_IMAGE} not present on the manager (the outside stand-in)` };
     return (await createOutsideStandIn(this.outside, `sbx-${this.runId}`, PROBE_IMAGE)).endpoint;
   }

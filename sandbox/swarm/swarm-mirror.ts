@@ -3,6 +3,7 @@
 // run created. Task containers live on the nodes: `nodeEngine` gives the engine of a node, for the
 // exec and inspect calls the probes and readiness checks make there.
 import type Docker from "dockerode";
+import { processAlive } from "../provider-mirror/docker-resources";
 import { SANDBOX_LABEL, SANDBOX_PID_LABEL, sandboxLabels } from "../provider-mirror/labels";
 import { toNetworkCreate } from "../provider-mirror/network-mapper";
 import { asString, labelMap, rejectUnhandled } from "../provider-mirror/input-error";
@@ -142,15 +143,6 @@ async function removeLabelled(manager: Docker, label: string): Promise<string[]>
     if (await removeWhenFree(`config ${config.Spec?.Name}`, () => manager.getConfig(config.ID).remove(), deadline)) removed.push(`config ${config.Spec?.Name}`);
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Removes the swarm objects of earlier sandbox runs whose process is gone. */

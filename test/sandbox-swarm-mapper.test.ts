@@ -121,7 +121,8 @@ describe("sandbox/swarm: --nodes HOSTNAME=URL,...", () => {
 });
 
 describe("npm run sandbox on a Swarm stack", { timeout: 120_000 }, () => {
-  const sandbox = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "sandbox/cli.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+  const sandbox = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "sandbox/cli.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
   it("asks for every node's engine on a Swarm stack, and refuses --nodes on a one-engine stack, before anything is created", () => {
     const swarm = sandbox(["--stack", "swarm"]);
     assert.equal(swarm.status, 2, swarm.stderr);
@@ -129,5 +130,12 @@ describe("npm run sandbox on a Swarm stack", { timeout: 120_000 }, () => {
     const engine = sandbox(["--stack", "dev", "--nodes", "n1=unix:///tmp/none.sock"]);
     assert.equal(engine.status, 2, engine.stderr);
     assert.match(engine.stderr, /^sandbox: --nodes: stack dev is not a Swarm stack \(platform:orchestrator is engine\)/);
+  });
+
+  it("says when DOCKER_HOST is not a swarm manager, and removes nothing it did not create", () => {
+    const run = sandbox(["--stack", "swarm", "--nodes", "n1=unix:///tmp/none.sock"], { DOCKER_HOST: "unix:///tmp/platform-no-such-engine.sock" });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /^sandbox failed: swarm sandbox: the engine DOCKER_HOST points at \(unix:\/\/\/tmp\/platform-no-such-engine\.sock\) cannot list the swarm's nodes, so it is not a swarm manager: /m);
+    assert.match(run.stdout, /teardown: removed 0 resources of run /);
   });
 });

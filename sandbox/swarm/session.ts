@@ -46,6 +46,8 @@ export class SwarmSandboxSession {
   private fixtures?: HostFixtures;
   private internet?: Endpoint | { absent: string };
   private tornDown = false;
+  /** whether standUp got as far as the swarm: before that there is nothing to remove (and maybe no manager to ask) */
+  private touchedSwarm = false;
   private readonly log: (line: string) => void;
 
   constructor(readonly runId: string, readonly input: StackInput, private readonly options: SwarmSessionOptions) {
@@ -56,7 +58,9 @@ export class SwarmSandboxSession {
 
   /** Every node of the swarm must have its engine given: a task on a node the sandbox cannot reach could not be probed. */
   private async mapNodes(): Promise<void> {
-    const nodes = await this.options.manager.listNodes();
+    const nodes = await this.options.manager.listNodes().catch((error: Error) => {
+      throw new Error(`swarm sandbox: the engine DOCKER_HOST points at (${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}) cannot list the swarm's nodes, so it is not a swarm manager: ${(error as { json?: { message?: string } }).json?.message ?? error.message}`);
+    });
     const missing: string[] = [];
     for (const node of nodes) {
       const hostname = node.Description?.Hostname ?? "";
@@ -71,6 +75,7 @@ export class SwarmSandboxSession {
     const { config } = parsePlatformConfig(rawConfigFromFlatMap(this.input.config));
     if (config.orchestrator !== "swarm") throw new Error(`stack ${this.input.stack}: platform:orchestrator is ${config.orchestrator}; the Swarm sandbox stands up Swarm stacks only (npm run sandbox runs one-engine stacks)`);
     await this.mapNodes();
+    this.touchedSwarm = true;
     const leftovers = await cleanupSwarmLeftovers(this.options.manager);
     if (leftovers.length) this.log(`removed ${leftovers.length} leftovers of earlier runs`);
     const resources = await evaluateProgram(this.input, "swarm");
@@ -149,7 +154,7 @@ export class SwarmSandboxSession {
     if (keep) return [];
     // the stand-in's container holds its network, which carries the run's label too: it goes first
     const removed = this.outside ? await this.outside.teardown() : [];
-    removed.push(...(await this.mirror.teardown()));
+    if (this.touchedSwarm) removed.push(...(await this.mirror.teardown()));
     return removed;
   }
 }

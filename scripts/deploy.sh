@@ -65,6 +65,13 @@ images=$(npx tsx scripts/list-images.ts "$stack") || fail "Pulumi.$stack.yaml is
 # Docker refuses a network that overlaps one it has: ask the engine now, not halfway through pulumi up.
 npx tsx scripts/engine-networks.ts "$stack" || fail "the stack's networks overlap networks of the Docker engine (listed above); nothing was deployed."
 
+# A Swarm stack: every node must meet what its services cannot set themselves (docs/swarm-preflight.md),
+# checked through the manager before anything is created on the swarm.
+if [ "$(npx tsx scripts/stack-orchestrator.ts "$stack")" = swarm ]; then
+  npx tsx preflight/cli.ts --stack "$stack" || fail "the swarm is not ready for Pulumi.$stack.yaml (see above; npm run swarm:node-setup -- --stack $stack --write on a node that fails); nothing was deployed."
+  printf 'deploy: Swarm stack: every node that runs a task needs its image (this engine builds and pulls only its own)\n'
+fi
+
 # Images the repo builds itself (platform/*), then any other image the stack names that is not present yet.
 if grep -q '^platform/' <<<"$images"; then bash scripts/build-images.sh; fi
 while read -r image; do

@@ -139,6 +139,34 @@ describe("scripts/deploy.sh", () => {
     });
   });
 
+  describe("a Swarm stack", { timeout: 120_000 }, () => {
+    it("runs the Swarm preflight first and deploys nothing when the engine is not a ready swarm", () => {
+      const stack = `deploytest-swarm-${process.pid}`;
+      const file = join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+      writeFileSync(file, readFileSync(join(REPO_ROOT, "Pulumi.swarm.yaml"), "utf8"));
+      try {
+        // the preflight talks to the engine's API itself: pointed at a socket nothing listens on
+        const { dir, path } = pathWith([...BASICS, "sh"], { pulumi: 'echo "pulumi $*" >&2; exit 0', docker: 'case "$1 $2" in\n"network ls") exit 0;;\nesac\nexit 0', npm: "exit 0" });
+        try {
+          const result = spawnSync("/bin/bash", [join(REPO_ROOT, "scripts", "deploy.sh"), "--stack", stack, "--yes"], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            env: { PATH: path, HOME: tmpdir(), DOCKER_HOST: "unix:///tmp/platform-no-such-engine.sock" },
+            timeout: 120_000,
+          });
+          assert.equal(result.status, 1, result.stderr);
+          assert.match(result.stderr, /^swarm:preflight: /m);
+          assert.match(result.stderr, new RegExp(`^deploy: the swarm is not ready for Pulumi\\.${stack}\\.yaml \\(see above; npm run swarm:node-setup -- --stack ${stack} --write on a node that fails\\); nothing was deployed\\.$`, "m"));
+          assert.doesNotMatch(result.stderr, /pulumi /, "pulumi was never run");
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      } finally {
+        rmSync(file, { force: true });
+      }
+    });
+  });
+
   describe("networks the engine already has", { timeout: 120_000 }, () => {
     it("an overlap with an existing Docker network stops the deploy before anything is created", () => {
       const inspect = JSON.stringify([{ Name: "other-project", IPAM: { Config: [{ Subnet: "10.208.0.0/24" }] } }]);

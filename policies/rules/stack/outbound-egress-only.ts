@@ -1,4 +1,5 @@
 import { stackRule } from "../rule";
+import { checkOutboundEgressOnly } from "../topology-checks/outbound-egress-only";
 import { describeNetwork, topology } from "./topology";
 
 export const outboundEgressOnly = stackRule({
@@ -9,17 +10,6 @@ export const outboundEgressOnly = stackRule({
   enforcementLevel: "mandatory",
   check(resources, _config, report) {
     const topo = topology(resources);
-    for (const network of topo.networks.values()) {
-      if (network.kind !== "outbound") continue;
-      for (const member of topo.members.get(network.dockerName) ?? []) {
-        if (member.role === "egress") continue;
-        report({
-          resource: member.resource,
-          field: "networksAdvanced",
-          found: `includes ${describeNetwork(topo, network.dockerName)} although its platform.role is ${member.role ?? "unset"}`,
-          fix: "remove that attachment; only the egress proxy (platform.role=egress) may join the outbound network",
-        });
-      }
-    }
+    checkOutboundEgressOnly(topo, { field: () => "networksAdvanced", joined: (network) => `includes ${describeNetwork(topo, network)}` }, report);
   },
 });

@@ -3,6 +3,7 @@
 import { CONTAINER_TYPE, NETWORK_TYPE, ResourceView } from "../rule";
 import { joinedNetworks, labelsOf, list, text, PACK_LABEL } from "../read";
 import { networkKind } from "../network/labels";
+import type { Report } from "../topology-checks/workload";
 
 export interface ContainerNode {
   resource: ResourceView;
@@ -125,7 +126,7 @@ function seedIndex(topo: Topology): Map<string | undefined, ContainerNode[]> {
   return index;
 }
 
-interface DeliveredUpload {
+export interface DeliveredUpload {
   seed: ContainerNode;
   /** index in the seed's `uploads` */
   index: number;
@@ -152,7 +153,7 @@ export function deliveredUploads(topo: Topology, workload: ContainerNode, file?:
 }
 
 /** Files named `file` in the `uploads` of any seed of the workload, delivered or not (for messages). */
-export function seedUploadsNamed(topo: Topology, workload: ContainerNode, file: string): DeliveredUpload[] {
+function seedUploadsNamed(topo: Topology, workload: ContainerNode, file: string): DeliveredUpload[] {
   return seedsOf(topo, workload).flatMap((seed) => list(seed.resource.props.uploads).flatMap((upload, index) => (text(upload?.file) === file ? [{ seed, index, upload }] : [])));
 }
 
@@ -168,11 +169,41 @@ export function envOf(container: ContainerNode): Map<string, string> {
 }
 
 /** `"a-seed"` or `"a-seed", "b-seed"`. */
-export function quoteNames(containers: ContainerNode[]): string {
+function quoteNames(containers: ContainerNode[]): string {
   return containers.map((c) => `"${c.resource.name}"`).join(", ");
 }
 
 /** Report subject when a workload's upload seed is missing. */
-export function missingSeed(workload: ContainerNode): string {
+function missingSeed(workload: ContainerNode): string {
   return `is missing (no container labelled platform.role=seed${workload.app ? `, platform.app=${workload.app}` : ""} mounts a volume of this container at the same path)`;
+}
+
+/**
+ * Reports what keeps `file` (named by `envName`) from reaching an app container; returns the seed
+ * uploads that deliver it (a read-only root refuses uploads, so a file comes through the app's seed).
+ */
+export type SeedDelivery = (file: string, envName: string, fix: string) => DeliveredUpload[];
+
+/** The delivery check for one app container: a missing seed is reported once, however many files it is asked about. */
+export function seedDelivery(topo: Topology, app: ContainerNode, report: Report): SeedDelivery {
+  const seeds = seedsOf(topo, app);
+  let seedReported = false;
+  return (file, envName, fix) => {
+    if (seeds.length === 0) {
+      if (!seedReported) report({ resource: app.resource, field: "upload seed", found: missingSeed(app), fix });
+      seedReported = true;
+      return [];
+    }
+    const delivered = deliveredUploads(topo, app, file);
+    if (delivered.length > 0) return delivered;
+    const stray = seedUploadsNamed(topo, app, file);
+    if (stray.length > 0) {
+      for (const { seed, index } of stray) {
+        report({ resource: seed.resource, field: `uploads[${index}].file`, found: `is ${file}, which lies in no volume that app ${app.app} mounts at the same path`, fix });
+      }
+    } else {
+      report({ resource: app.resource, field: `uploads of its seed ${quoteNames(seeds)}`, found: `have no file ${file} (named by ${envName})`, fix });
+    }
+    return [];
+  };
 }

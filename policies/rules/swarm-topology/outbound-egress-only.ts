@@ -1,4 +1,5 @@
 import { SERVICE_TYPE, stackRule } from "../rule";
+import { checkOutboundEgressOnly } from "../topology-checks/outbound-egress-only";
 import { attachmentField, describeSwarmNetwork, swarmTopology } from "./topology";
 
 export const swarmOutboundEgressOnly = stackRule({
@@ -10,17 +11,6 @@ export const swarmOutboundEgressOnly = stackRule({
   subjectTypes: [SERVICE_TYPE],
   check(resources, _config, report) {
     const topo = swarmTopology(resources);
-    for (const network of topo.networks.values()) {
-      if (network.kind !== "outbound") continue;
-      for (const member of topo.members.get(network.dockerName) ?? []) {
-        if (member.role === "egress") continue;
-        report({
-          resource: member.resource,
-          field: attachmentField(member, network.dockerName),
-          found: `is ${describeSwarmNetwork(topo, network.dockerName)} although its platform.role is ${member.role ?? "unset"}`,
-          fix: "remove that attachment; only the egress proxy (platform.role=egress) may join the outbound network",
-        });
-      }
-    }
+    checkOutboundEgressOnly(topo, { field: attachmentField, joined: (network) => `is ${describeSwarmNetwork(topo, network)}` }, report);
   },
 });

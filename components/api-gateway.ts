@@ -2,13 +2,14 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformPlan } from "../plan/plan";
 import { renderEnvoyBootstrap, renderEnvoyYaml } from "../render/envoy/bootstrap";
-import { gatewayAddresses, gatewayContainer, gatewayInput, GatewayPins, gatewaySpiffeId } from "../render/envoy/from-plan";
+import { gatewayContainer, gatewayInput, placeholderPins } from "../render/envoy/from-plan";
+import { gatewayCertificate } from "../render/certificates";
 import { spkiPinFromPem } from "../render/envoy/spki";
 import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
 import { realmSchema } from "../render/keycloak/realm-schema";
 import { gatewayFiles } from "../render/workload-files";
 import type { IdentityProvider } from "./identity-provider";
-import { InternalCa, LeafCertificate } from "./internal-ca";
+import { InternalCa, LeafCertificate, spkiPins } from "./internal-ca";
 import type { PlatformNetworks } from "./platform-networks";
 import type { PlatformService } from "./platform-service";
 import type { ThirdPartyApp } from "./third-party-app";
@@ -23,16 +24,6 @@ export interface ApiGatewayArgs {
   /** the services whose server keys the upstream clusters pin (https services) */
   services: Record<string, PlatformService>;
   identity: IdentityProvider;
-}
-
-/** Placeholder pins for the up-front render: the real ones exist only once the keys do. */
-function placeholderPins(plan: PlatformPlan): GatewayPins {
-  const pin = Buffer.alloc(32).toString("base64");
-  return {
-    apps: Object.fromEntries(plan.apps.map((a) => [a.config.name, pin])),
-    services: Object.fromEntries(plan.services.map((s) => [s.config.name, pin])),
-    identity: pin,
-  };
 }
 
 /**
@@ -58,17 +49,10 @@ export class ApiGateway extends pulumi.ComponentResource {
     if (mismatches.length > 0) throw new pulumi.ResourceError(`gateway and realm disagree:\n  ${mismatches.join("\n  ")}`, this);
     const spec = gatewayContainer(plan);
 
-    const addresses = gatewayAddresses(plan);
-    this.certificate = args.ca.issue(
-      `${name}-server`,
-      { commonName: "gateway", uris: [gatewaySpiffeId(plan.config.trustDomain)], dnsNames: addresses.dnsNames, ipAddresses: addresses.ips, usage: "server-and-client" },
-      this,
-    );
+    this.certificate = args.ca.issue(`${name}-server`, gatewayCertificate(plan), this);
 
-    const pinsOf = (entries: [string, pulumi.Output<string>][]) =>
-      pulumi.all(Object.fromEntries(entries)).apply((keys) => Object.fromEntries(Object.entries(keys).map(([n, pem]) => [n, spkiPinFromPem(pem)])));
-    const appPins = pinsOf(plan.apps.map((a) => [a.config.name, args.apps[a.config.name].certificate.publicKeyPem]));
-    const servicePins = pinsOf(plan.services.map((s) => [s.config.name, args.services[s.config.name].certificate.publicKeyPem]));
+    const appPins = spkiPins(plan.apps.map((a) => [a.config.name, args.apps[a.config.name].certificate.publicKeyPem]));
+    const servicePins = spkiPins(plan.services.map((s) => [s.config.name, args.services[s.config.name].certificate.publicKeyPem]));
     const identityPin = args.identity.certificate.publicKeyPem.apply(spkiPinFromPem);
     this.envoyConfig = pulumi
       .all([appPins, servicePins, identityPin])

@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { infraAddress, type PlatformPlan } from "../plan/plan";
+import type { PlatformPlan } from "../plan/plan";
+import { identityCertificate } from "../render/certificates";
 import { renderRealm, renderRealmJson } from "../render/keycloak/realm";
 import { checkRealm, checkRealmImport } from "../render/keycloak/realm-schema";
 import { identityHostname, oidcEndpoints } from "../render/keycloak/oidc";
@@ -69,11 +70,7 @@ export class IdentityProvider extends pulumi.ComponentResource {
       this.database = this.createDatabase(name, plan, args.network, dbPassword);
     }
 
-    this.certificate = args.ca.issue(
-      `${name}-server`,
-      { commonName: hostname, dnsNames: [hostname, "identity"], ipAddresses: [infraAddress(plan.networks.identity, "identity")], usage: "server" },
-      this,
-    );
+    this.certificate = args.ca.issue(`${name}-server`, identityCertificate(plan), this);
     this.container = createWorkloadContainer(
       `${name}-container`,
       {

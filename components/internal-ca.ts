@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { spkiPinFromPem } from "../render/envoy/spki";
 
 export interface InternalCaArgs {
   commonName: string;
@@ -20,6 +21,11 @@ export interface LeafCertificateArgs {
   usage: CertificateUsage;
   validityHours?: number;
   earlyRenewalHours?: number;
+}
+
+/** Each named public key's SPKI pin (what the gateway pins), once the keys exist. */
+export function spkiPins(entries: [string, pulumi.Output<string>][]): pulumi.Output<Record<string, string>> {
+  return pulumi.all(Object.fromEntries(entries)).apply((keys) => Object.fromEntries(Object.entries(keys).map(([n, pem]) => [n, spkiPinFromPem(pem)])));
 }
 
 /** A leaf key pair and its CA-signed certificate. `privateKeyPem` is a Pulumi secret. */

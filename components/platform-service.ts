@@ -4,6 +4,7 @@ import type { PlatformPlan, ServicePlan } from "../plan/plan";
 import { serviceFiles } from "../render/workload-files";
 import { serviceContainer } from "../render/workloads";
 import { InternalCa, LeafCertificate } from "./internal-ca";
+import { serviceCertificate } from "../render/certificates";
 import { createWorkloadContainer } from "./workload-container";
 
 export interface PlatformServiceArgs {
@@ -24,11 +25,7 @@ export class PlatformService extends pulumi.ComponentResource {
     // the type token was platform:services:… before the tokens were made singular: the alias keeps existing stacks
     super("platform:service:PlatformService", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "platform:services:PlatformService" }] });
     const { plan, service } = args;
-    this.certificate = args.ca.issue(
-      `${name}-server`,
-      { commonName: service.config.name, uris: [service.spiffeId], dnsNames: [service.hostname], usage: "server" },
-      this,
-    );
+    this.certificate = args.ca.issue(`${name}-server`, serviceCertificate(service), this);
     this.container = createWorkloadContainer(
       `${name}-container`,
       {

@@ -4,6 +4,7 @@ import type { AppPlan, PlatformPlan } from "../plan/plan";
 import { appFiles } from "../render/workload-files";
 import { appContainer } from "../render/workloads";
 import { InternalCa, LeafCertificate } from "./internal-ca";
+import { appCertificate } from "../render/certificates";
 import { createWorkloadContainer } from "./workload-container";
 
 export interface ThirdPartyAppArgs {
@@ -26,7 +27,7 @@ export class ThirdPartyApp extends pulumi.ComponentResource {
     // the type token was platform:apps:… before the tokens were made singular: the alias keeps existing stacks
     super("platform:app:ThirdPartyApp", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "platform:apps:ThirdPartyApp" }] });
     const { plan, app } = args;
-    this.certificate = args.ca.issue(`${name}-client`, { commonName: app.config.name, uris: [app.spiffeId], usage: "client" }, this);
+    this.certificate = args.ca.issue(`${name}-client`, appCertificate(app), this);
     const spec = appContainer(plan, app);
     this.container = createWorkloadContainer(
       `${name}-container`,

@@ -5,9 +5,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../../config/schema";
-import { buildPlan, infraAddress, PlatformPlan } from "../../plan/plan";
+import { buildPlan, PlatformPlan } from "../../plan/plan";
+import { appCertificate, gatewayCertificate, identityCertificate, serviceCertificate } from "../../render/certificates";
 import { renderEnvoyBootstrap, renderEnvoyYaml } from "../../render/envoy/bootstrap";
-import { gatewayAddresses, GatewayPins, gatewaySpiffeId } from "../../render/envoy/from-plan";
+import { GatewayPins, placeholderPins } from "../../render/envoy/from-plan";
 import { spkiPinFromPem } from "../../render/envoy/spki";
 import { crossCheckRealmAndGateway } from "../../render/keycloak/cross-check";
 import { realmInput } from "../../render/keycloak/from-plan";
@@ -17,7 +18,7 @@ import { checkRealm, checkRealmImport, realmSchema } from "../../render/keycloak
 import { egressContainer } from "../../render/squid";
 import { swarmStack, SwarmStack } from "../../render/swarm/from-plan";
 import { swarmGatewayInput } from "../../render/swarm/gateway";
-import { InternalCa, LeafCertificate } from "../internal-ca";
+import { InternalCa, LeafCertificate, spkiPins } from "../internal-ca";
 import { createSwarmService } from "./service";
 
 export interface SwarmPlatformArgs {
@@ -50,14 +51,7 @@ export class SwarmPlatform extends pulumi.ComponentResource {
     const realm = renderRealm(realmInput(plan));
     const realmProblems = checkRealm(realm);
     if (realmProblems.length > 0) throw new pulumi.ResourceError(`realm ${config.identity.realm} is invalid:\n  ${realmProblems.join("\n  ")}`, this);
-    const placeholder = Buffer.alloc(32).toString("base64");
-    const preview = renderEnvoyBootstrap(
-      swarmGatewayInput(plan, {
-        apps: Object.fromEntries(plan.apps.map((a) => [a.config.name, placeholder])),
-        services: Object.fromEntries(plan.services.map((s) => [s.config.name, placeholder])),
-        identity: placeholder,
-      }),
-    );
+    const preview = renderEnvoyBootstrap(swarmGatewayInput(plan, placeholderPins(plan)));
     const mismatches = crossCheckRealmAndGateway(realmSchema.parse(realm), preview);
     if (mismatches.length > 0) throw new pulumi.ResourceError(`gateway and realm disagree:\n  ${mismatches.join("\n  ")}`, this);
     this.squidConfig = egressContainer(plan).config;
@@ -72,35 +66,19 @@ export class SwarmPlatform extends pulumi.ComponentResource {
     const certificates: Record<string, LeafCertificate> = {};
     const clientSecrets: Record<string, pulumi.Output<string>> = {};
     for (const app of plan.apps) {
-      certificates[`app:${app.config.name}`] = this.ca.issue(`${name}-app-${app.config.name}-client`, { commonName: app.config.name, uris: [app.spiffeId], usage: "client" }, this);
+      certificates[`app:${app.config.name}`] = this.ca.issue(`${name}-app-${app.config.name}-client`, appCertificate(app), this);
       clientSecrets[app.config.name] = password(`client-${app.config.name}`);
     }
     for (const service of plan.services) {
-      certificates[`service:${service.config.name}`] = this.ca.issue(
-        `${name}-svc-${service.config.name}-server`,
-        { commonName: service.config.name, uris: [service.spiffeId], dnsNames: [service.hostname], usage: "server" },
-        this,
-      );
+      certificates[`service:${service.config.name}`] = this.ca.issue(`${name}-svc-${service.config.name}-server`, serviceCertificate(service), this);
     }
-    const identityName = identityHostname(config.trustDomain);
-    this.identityIssuer = oidcEndpoints({ hostname: identityName, port: config.identity.port, realm: config.identity.realm }).issuer;
-    const identityCert = this.ca.issue(
-      `${name}-identity-server`,
-      { commonName: identityName, dnsNames: [identityName, "identity"], ipAddresses: [infraAddress(plan.networks.identity, "identity")], usage: "server" },
-      this,
-    );
-    const addresses = gatewayAddresses(plan);
+    this.identityIssuer = oidcEndpoints({ hostname: identityHostname(config.trustDomain), port: config.identity.port, realm: config.identity.realm }).issuer;
+    const identityCert = this.ca.issue(`${name}-identity-server`, identityCertificate(plan), this);
     // the apps reach the gateway by its alias "gateway", which the certificate names
-    const gatewayCert = this.ca.issue(
-      `${name}-gateway-server`,
-      { commonName: "gateway", uris: [gatewaySpiffeId(config.trustDomain)], dnsNames: addresses.dnsNames, ipAddresses: addresses.ips, usage: "server-and-client" },
-      this,
-    );
+    const gatewayCert = this.ca.issue(`${name}-gateway-server`, gatewayCertificate(plan), this);
 
-    const pinsOf = (entries: [string, pulumi.Output<string>][]) =>
-      pulumi.all(Object.fromEntries(entries)).apply((keys) => Object.fromEntries(Object.entries(keys).map(([n, pem]) => [n, spkiPinFromPem(pem)])));
-    const appPins = pinsOf(plan.apps.map((a) => [a.config.name, certificates[`app:${a.config.name}`].publicKeyPem]));
-    const servicePins = pinsOf(plan.services.map((s) => [s.config.name, certificates[`service:${s.config.name}`].publicKeyPem]));
+    const appPins = spkiPins(plan.apps.map((a) => [a.config.name, certificates[`app:${a.config.name}`].publicKeyPem]));
+    const servicePins = spkiPins(plan.services.map((s) => [s.config.name, certificates[`service:${s.config.name}`].publicKeyPem]));
     this.envoyConfig = pulumi
       .all([appPins, servicePins, identityCert.publicKeyPem.apply(spkiPinFromPem)])
       .apply(([apps, services, identity]) => renderEnvoyYaml(swarmGatewayInput(plan, { apps, services, identity } satisfies GatewayPins)));
@@ -122,17 +100,15 @@ export class SwarmPlatform extends pulumi.ComponentResource {
     };
 
     for (const workload of this.rendered.workloads) {
-      const key = workload.role === "app" || workload.role === "service" ? `${workload.role}:${workload.key}` : workload.key;
+      // apps and services are keyed by name; the platform's own workloads by their role (which is their key)
+      const named = workload.role === "app" || workload.role === "service";
+      const certificate = certificates[`${workload.role}:${workload.key}`];
       const files =
-        workload.role === "app"
-          ? { ...tlsOf(certificates[key]), "oauth-client-secret": clientSecrets[workload.key] }
-          : workload.role === "service"
-            ? tlsOf(certificates[key])
-            : contents[workload.key];
-      const logical = `${name}-${workload.role === "app" ? "app" : workload.role === "service" ? "svc" : workload.role}${workload.role === "app" || workload.role === "service" ? `-${workload.key}` : ""}`;
+        workload.role === "app" ? { ...tlsOf(certificate), "oauth-client-secret": clientSecrets[workload.key] } : workload.role === "service" ? tlsOf(certificate) : contents[workload.key];
+      const logical = `${name}-${workload.role === "service" ? "svc" : workload.role}${named ? `-${workload.key}` : ""}`;
       // Keycloak starts after its database; the gateway after Keycloak (it fetches the JWKS)
       const dependsOn = workload.role === "identity" && this.services.database ? [this.services.database] : workload.role === "gateway" && this.services.identity ? [this.services.identity] : [];
-      this.services[workload.role === "app" || workload.role === "service" ? workload.key : workload.role] = createSwarmService(logical, workload, this.networks, files, this, dependsOn);
+      this.services[workload.key] = createSwarmService(logical, workload, this.networks, files, this, dependsOn);
     }
 
     this.registerOutputs({

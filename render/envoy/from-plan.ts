@@ -16,6 +16,16 @@ export interface GatewayPins {
   identity?: string;
 }
 
+/** Placeholder pins for the up-front render (checks before any resource): the real ones exist only once the keys do. */
+export function placeholderPins(plan: PlatformPlan): GatewayPins {
+  const pin = Buffer.alloc(32).toString("base64");
+  return {
+    apps: Object.fromEntries(plan.apps.map((a) => [a.config.name, pin])),
+    services: Object.fromEntries(plan.services.map((s) => [s.config.name, pin])),
+    identity: pin,
+  };
+}
+
 export function gatewaySpiffeId(trustDomain: string): string {
   return `spiffe://${trustDomain}/platform/gateway`;
 }

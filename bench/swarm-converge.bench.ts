@@ -4,16 +4,13 @@
 // replicas running and healthy on their nodes, and every gateway replica holds Keycloak's keys.
 // Keycloak is pinned to the manager (its image is loaded there only); everything else is placed by the
 // scheduler. Figures are from one run; Keycloak's start (about 45 s on 2 cores) is in both.
-import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import { buildPlan } from "../plan/plan";
 import { swarmStack } from "../render/swarm/from-plan";
 import { newRunId } from "../sandbox/session";
 import { stackInput, StackInput } from "../sandbox/stack-input";
 import { SwarmSandboxSession } from "../sandbox/swarm/session";
-import { startSwarmCluster, SwarmCluster, swarmClusterUnavailable } from "../test/support/swarm-cluster";
+import { loadImage, startSwarmCluster, SwarmCluster, swarmClusterUnavailable } from "../test/support/swarm-cluster";
 
 const NAME = "sbench";
 const APP_IMAGE = "platform/demo-app:dev";
@@ -37,17 +34,6 @@ function stackWith(apps: number): StackInput {
     "platform:swarm": { encryptOverlays: false, placement: { identity: [`node.hostname==${NAME}-n1`] } },
   };
   return { stack: "dev", stackName: `${NAME}${apps}`, config };
-}
-
-async function loadOn(cluster: SwarmCluster, image: string, nodes: number[]): Promise<void> {
-  const archive = join(cluster.dir, `${image.replace(/[^a-z0-9]/gi, "_")}.tar`);
-  const saved = spawnSync("docker", ["-H", "unix:///var/run/docker.sock", "save", "-o", archive, image], { encoding: "utf8", timeout: 180_000 });
-  if (saved.status !== 0) throw new Error(`docker save ${image}: ${saved.stderr.trim()} (npm run images builds it)`);
-  try {
-    await Promise.all(nodes.map((index) => cluster.docker(index, ["load", "-i", archive], 180_000)));
-  } finally {
-    rmSync(archive, { force: true });
-  }
 }
 
 interface Sample { apps: number; services: number; tasks: number; evaluateS: number; createS: number; convergeS: number; keysS: number }
@@ -93,7 +79,7 @@ async function main(): Promise<void> {
   const cluster = await startSwarmCluster({ name: NAME, daemonConfig: swarmStack(buildPlan(parsePlatformConfig(rawConfigFromFlatMap(stackWith(20).config)).config, NAME)).daemonJson });
   try {
     const loadStarted = Date.now();
-    for (const [image, nodes] of Object.entries(IMAGES)) await loadOn(cluster, image, nodes);
+    for (const [image, nodes] of Object.entries(IMAGES)) await loadImage(cluster, image, { nodes, timeoutMs: 180_000 });
     console.log(`3-node test cluster up in ${(cluster.startupMs / 1000).toFixed(1)} s, images loaded in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);
     const samples = [await converge(cluster, 2), await converge(cluster, 20)];
     console.log("Swarm stack stood up by the sandbox on 3 nodes (seconds; each phase after the previous one)");

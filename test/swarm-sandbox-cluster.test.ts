@@ -7,8 +7,6 @@
 // gateway replica, and the cut replica is rescheduled on the other worker.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import { buildPlan } from "../plan/plan";
@@ -20,7 +18,7 @@ import { newRunId } from "../sandbox/session";
 import { stackInput, StackInput } from "../sandbox/stack-input";
 import { SwarmSandboxSession } from "../sandbox/swarm/session";
 import { runningTasks, tasksOf } from "../sandbox/swarm/tasks";
-import { startSwarmCluster, SwarmCluster, swarmClusterUnavailable } from "./support/swarm-cluster";
+import { loadImage, startSwarmCluster, SwarmCluster, swarmClusterUnavailable } from "./support/swarm-cluster";
 
 const NAME = "ssb";
 const SUBNET_PROOF_DOMAIN = "subnet-proof.platform-probe.invalid";
@@ -64,18 +62,6 @@ function imageMissing(): string | undefined {
   return absent.length ? `images not built: ${absent.join(", ")} (npm run images)` : undefined;
 }
 
-/** `docker save` once on the main engine, `docker load` on the nodes that run it. */
-async function loadOn(cluster: SwarmCluster, image: string, nodes: number[]): Promise<void> {
-  const archive = join(cluster.dir, `${image.replace(/[^a-z0-9]/gi, "_")}.tar`);
-  const saved = spawnSync("docker", ["-H", "unix:///var/run/docker.sock", "save", "-o", archive, image], { encoding: "utf8", timeout: 180_000 });
-  if (saved.status !== 0) throw new Error(`docker save ${image}: ${saved.stderr}`);
-  try {
-    await Promise.all(nodes.map((index) => cluster.docker(index, ["load", "-i", archive], 180_000)));
-  } finally {
-    rmSync(archive, { force: true });
-  }
-}
-
 const unavailable = swarmClusterUnavailable() ?? imageMissing();
 
 describe("the dev stack as a Swarm stack in the sandbox, on 3 nodes", { skip: unavailable, timeout: 840_000 }, () => {
@@ -89,7 +75,7 @@ describe("the dev stack as a Swarm stack in the sandbox, on 3 nodes", { skip: un
     const input = swarmInput();
     const { config } = parsePlatformConfig(rawConfigFromFlatMap(input.config));
     cluster = await startSwarmCluster({ name: NAME, daemonConfig: swarmStack(buildPlan(config, NAME)).daemonJson });
-    for (const [image, nodes] of Object.entries(IMAGES)) await loadOn(cluster, image, nodes);
+    for (const [image, nodes] of Object.entries(IMAGES)) await loadImage(cluster, image, { nodes, timeoutMs: 180_000 });
     for (const node of await cluster.manager.docker.listNodes()) hostnameOf.set(node.ID!, node.Description?.Hostname ?? "");
     session = new SwarmSandboxSession(newRunId(), input, {
       manager: cluster.manager.docker,

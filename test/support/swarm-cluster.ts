@@ -162,13 +162,18 @@ export async function startSwarmCluster(options: SwarmClusterOptions = {}): Prom
   return cluster;
 }
 
-/** Copies an image from the main engine into every node: `docker save` once, `docker load` on each node's socket. */
-export async function loadImage(cluster: SwarmCluster, image: string): Promise<void> {
+/**
+ * Copies an image from the main engine into the nodes (`nodes`: 1-based indexes, default every node):
+ * `docker save` once, `docker load` on each node's socket, each bounded by `timeoutMs`.
+ */
+export async function loadImage(cluster: SwarmCluster, image: string, options: { nodes?: number[]; timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const targets = options.nodes ? cluster.nodes.filter((node) => options.nodes!.includes(node.index)) : cluster.nodes;
   const archive = join(cluster.dir, `image-${image.replace(/[^a-zA-Z0-9_.-]/g, "_")}.tar`);
-  const saved = spawnSync("docker", ["-H", "unix:///var/run/docker.sock", "save", "-o", archive, image], { encoding: "utf8", timeout: 120_000 });
+  const saved = spawnSync("docker", ["-H", "unix:///var/run/docker.sock", "save", "-o", archive, image], { encoding: "utf8", timeout: timeoutMs });
   if (saved.status !== 0) throw new Error(`loadImage: \`docker save ${image}\` on the main engine failed (is it built? \`docker images ${image}\`): ${saved.stderr.trim()}`);
   try {
-    await Promise.all(cluster.nodes.map((node) => dockerCli(node, ["load", "-i", archive], 120_000)));
+    await Promise.all(targets.map((node) => dockerCli(node, ["load", "-i", archive], timeoutMs)));
   } finally {
     rmSync(archive, { force: true });
   }

@@ -1,11 +1,12 @@
 // npm run topology -- --stack NAME [--format svg|dot|mermaid] [--app NAME] [--output FILE]
 // Draws the stack's topology from its plan: app networks, the gateway and egress proxy, the services each
 // app may call and the hosts it may reach. Exit code: 0 drawn, 2 bad usage, an invalid stack or unwritable output.
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { badValue, CommandIo, exitWith, ParsedArgs, processIo, runCommand, UsageError } from "../cli/args";
+import { CommandIo, exitWith, ParsedArgs, processIo, runCommand, UsageError } from "../cli/args";
+import { stackFileOption } from "../cli/stack-option";
 import { ConfigError } from "../config/errors";
-import { isStackName, loadStackFile, STACK_NAME_RULE, StackFileError, stackFilePath } from "../config/load";
+import { loadStackFile, StackFileError } from "../config/load";
 import type { PlatformConfig } from "../config/schema";
 import { buildPlan } from "../plan/plan";
 import { topologyDot } from "./dot";
@@ -36,22 +37,9 @@ const TOPOLOGY_COMMAND = {
   },
 } as const;
 
-function stacksIn(dir: string): string[] {
-  return readdirSync(dir)
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined)
-    .sort();
-}
-
 async function draw({ values }: ParsedArgs<typeof TOPOLOGY_COMMAND.options>, io: CommandIo, projectDir: string): Promise<number> {
-  const { stack, app, format, output } = values;
-  if (stack === undefined) throw new UsageError("--stack is required: the stack to draw, e.g. --stack dev for Pulumi.dev.yaml");
-  if (!isStackName(stack)) throw badValue("stack", stack, STACK_NAME_RULE);
-  const file = stackFilePath(stack, projectDir);
-  if (!existsSync(file)) {
-    const stacks = stacksIn(projectDir);
-    throw new UsageError(`--stack ${stack}: there is no ${file}; ${stacks.length ? `the stacks here are ${stacks.join(", ")}` : "no stack file is here"}`);
-  }
+  const { app, format, output } = values;
+  const { stack, file } = stackFileOption(values.stack, projectDir, "--stack is required: the stack to draw, e.g. --stack dev for Pulumi.dev.yaml");
   let config: PlatformConfig;
   try {
     config = loadStackFile(file).config;

@@ -25,6 +25,7 @@ export interface GatewayStep {
   token?: TokenRef;
   repeat?: number;
   max_seconds?: number;
+  /** each request sent at least this long after the one before */
   interval_ms?: number;
 }
 

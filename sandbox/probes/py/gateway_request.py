@@ -15,7 +15,7 @@
 #        "client_secret": str,                     #   ... overriding the client's secret (wrong-secret case)
 #        "method": "GET", "path": "/...", "headers": {...}, "body": str,
 #        "token": "none" | "own" | <stored name> | {"literal": str},    # Authorization: Bearer
-#        "repeat": n, "max_seconds": s, "interval_ms": ms}  # n requests (a flood, or paced calls)
+#        "repeat": n, "max_seconds": s, "interval_ms": ms}  # n requests (a flood, or calls ms apart)
 # Attack material (other apps' keys, forged certificates) arrives in ARGS and is loaded from anonymous
 # memory files: nothing is written into the container's filesystem.
 import base64, http.client, socket, ssl, time, urllib.parse
@@ -169,13 +169,14 @@ def run_step(step):
         if time.time() > stop_at:
             result["stopped_early"] = "time bound reached after %d of %d requests" % (i, repeat)
             break
-        if interval and i:
-            time.sleep(max(0, started + i * interval - time.time()))
+        if interval and i:  # from the previous send, so the first handshake does not shorten the first gap
+            time.sleep(max(0, last_sent + interval - time.monotonic()))
         if tls is None:
             tls, handshake = connect(step)
             result.update(handshake)
             if tls is None:
                 break
+        last_sent = time.monotonic()
         try:
             conn, outcome, closing = exchange(tls, method, path, headers, body)
         except (OSError, http.client.HTTPException) as error:

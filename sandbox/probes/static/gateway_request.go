@@ -391,14 +391,16 @@ func (g *gateway) runStep(step map[string]any) result {
 	}
 	var current *session
 	var outcomes []result
-	started := time.Now()
+	started, lastSent := time.Now(), time.Time{}
 	for i := 0; i < repeat; i++ {
 		if time.Now().After(stopAt) {
 			out["stopped_early"] = fmt.Sprintf("time bound reached after %d of %d requests", i, repeat)
 			break
 		}
+		// paced from the previous request's send, not from the step's start: the first handshake
+		// would otherwise eat into the first gap
 		if interval > 0 && i > 0 {
-			time.Sleep(time.Until(started.Add(time.Duration(i) * interval)))
+			time.Sleep(time.Until(lastSent.Add(interval)))
 		}
 		if current == nil {
 			var handshake result
@@ -408,6 +410,7 @@ func (g *gateway) runStep(step map[string]any) result {
 				break
 			}
 		}
+		lastSent = time.Now()
 		outcome, closing, err := g.exchange(current, method, path, headers, body)
 		if err != nil {
 			outcome, closing = result{"error": exchangeError(err), "sent_ms": time.Now().UnixMilli()}, true

@@ -5,10 +5,11 @@
 // reasons to stdout. Exit code: 0 admitted, 1 rejected, 2 unusable input or an admission that could
 // not be carried out (never admitted).
 import { exitWith, ParsedArgs, runCommand, UsageError } from "../cli/args";
+import { parseDurationOption } from "../cli/duration";
 import { loadPackConfig } from "../checker/cli";
 import type { SandboxSession } from "../sandbox/session";
 import { runAdmission } from "./admit";
-import { parseDuration } from "./duration";
+import { MAX_DURATION_MS, MIN_DURATION_MS } from "./observe";
 import type { AdmissionReport } from "./report/model";
 import { prepareReportDir, reportFiles, ReportFiles, writeReportFiles } from "./report/write";
 import { UnusableAdmissionInput } from "./steps/unusable-input";
@@ -67,8 +68,7 @@ function printVerdict(report: AdmissionReport): void {
 }
 
 async function admit({ values, positionals }: ParsedArgs<typeof ADMIT_COMMAND.options>): Promise<number> {
-  const observeMs = parseDuration(values.observe);
-  if (typeof observeMs !== "number") throw new UsageError(observeMs.error);
+  const observeMs = parseDurationOption("observe", values.observe, { minMs: MIN_DURATION_MS, maxMs: MAX_DURATION_MS });
   let files: ReportFiles | undefined;
   try {
     if (values.report !== undefined) {

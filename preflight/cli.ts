@@ -8,10 +8,10 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import Docker from "dockerode";
-import { badValue, CommandIo, exitWith, processIo, runCommand, USAGE_EXIT_CODE } from "../cli/args";
+import { CommandIo, exitWith, processIo, runCommand, USAGE_EXIT_CODE } from "../cli/args";
+import { parseDurationOption } from "../cli/duration";
 import { ConfigError } from "../config/errors";
 import { StackFileError } from "../config/load";
-import { parseDuration } from "./duration";
 import { dockerHostName, managerProblem, removeProbeServices, RUN_LABEL, runProbeTasks, swarmNodes } from "./probe-service";
 import { demuxDockerLogs, probeMarker, probeScript } from "./probe-script";
 import { formatVerdict } from "./report";
@@ -27,7 +27,7 @@ const PREFLIGHT_COMMAND = {
     "  --stack NAME        the Swarm stack whose node requirements to check (Pulumi.NAME.yaml)",
     "  --image IMAGE       the probe tasks' image, present on every node, with sh, grep and cat",
     "                      (default: the stack's egress proxy image, platform:egress.image)",
-    "  --timeout DURATION  how long to wait for every probe task, e.g. 60s, 2m (default 60s)",
+    "  --timeout DURATION  how long to wait for every probe task, e.g. 60s, 2m (default 60s, from 1s to 1h)",
     "  --json FILE         also write the verdict as JSON to FILE",
     "  --skip-unavailable  Drain, Pause and not-Ready nodes are listed as not probed without failing the run",
     "runs against the swarm manager DOCKER_HOST points at (default unix:///var/run/docker.sock)",
@@ -43,6 +43,9 @@ const PREFLIGHT_COMMAND = {
   },
 } as const;
 
+/** A probe task needs seconds to be scheduled and started; longer than an hour is a hung node. */
+const TIMEOUT_RANGE = { minMs: 1000, maxMs: 3_600_000 };
+
 interface PreflightValues {
   stack: string | undefined;
   image: string | undefined;
@@ -52,8 +55,7 @@ interface PreflightValues {
 }
 
 async function preflight(values: PreflightValues, io: CommandIo, projectDir: string, docker: Docker): Promise<number> {
-  const timeoutMs = parseDuration(values.timeout);
-  if (timeoutMs === undefined) throw badValue("timeout", values.timeout, "a duration like 60s, 2m or 500ms (at most 1 hour)");
+  const timeoutMs = parseDurationOption("timeout", values.timeout, TIMEOUT_RANGE);
   let loaded;
   try {
     loaded = loadSwarmStack(values.stack, projectDir, "swarm:preflight");

@@ -1,7 +1,6 @@
-// The admission's rulings (admission/verdict.ts) and its --observe parser, as pure functions.
+// The admission's rulings (admission/verdict.ts), as pure functions.
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { parseDuration } from "../admission/duration";
 import type { Observation } from "../admission/observe";
 import { attackRuling, behaviourRuling, manifestRuling, overallVerdict, Ruling } from "../admission/verdict";
 import type { Finding } from "../policies/evaluate";
@@ -133,21 +132,5 @@ describe("overall verdict", () => {
     const alone = overallVerdict({ manifest: pass, dependencies: pass, attacks: error, behaviour: pass });
     assert.equal(alone.exitCode, 2);
     assert.equal(alone.verdict, "reject");
-  });
-});
-
-describe("--observe", () => {
-  it("takes a number with a unit", () => {
-    assert.equal(parseDuration("60s"), 60_000);
-    assert.equal(parseDuration("2m"), 120_000);
-    assert.equal(parseDuration("1m30s"), 90_000);
-    assert.equal(parseDuration("1500ms"), 1500);
-  });
-  it("refuses a bare number, garbage and out-of-range values, naming the option and the fix", () => {
-    for (const bad of ["60", "", "1x", "s", "-5s", "0s", "7h", "1 m"]) {
-      const parsed = parseDuration(bad);
-      assert.equal(typeof parsed, "object", bad);
-      assert.match((parsed as { error: string }).error, /^--observe .*give a whole number with a unit, e\.g\. 60s/, bad);
-    }
   });
 });

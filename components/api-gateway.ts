@@ -5,13 +5,13 @@ import { renderEnvoyBootstrap, renderEnvoyYaml } from "../render/envoy/bootstrap
 import { gatewayContainer, gatewayInput, placeholderPins } from "../render/envoy/from-plan";
 import { gatewayCertificate } from "../render/certificates";
 import { spkiPinFromPem } from "../render/envoy/spki";
-import { crossCheckRealmAndGateway } from "../render/keycloak/cross-check";
-import { realmSchema } from "../render/keycloak/realm-schema";
+import { checkGatewayAgreesWithRealm } from "../render/keycloak/checked";
 import { gatewayFiles } from "../render/workload-files";
 import type { IdentityProvider } from "./identity-provider";
 import { InternalCa, LeafCertificate, spkiPins } from "./internal-ca";
 import type { PlatformNetworks } from "./platform-networks";
 import type { PlatformService } from "./platform-service";
+import { checkedOn } from "./render-check";
 import type { ThirdPartyApp } from "./third-party-app";
 import { createWorkloadContainer } from "./workload-container";
 
@@ -45,8 +45,7 @@ export class ApiGateway extends pulumi.ComponentResource {
     // Render, validate and cross-check with the realm before declaring anything: a config Envoy or
     // Keycloak would reject fails here, with nothing half-applied.
     const preview = renderEnvoyBootstrap(gatewayInput(plan, placeholderPins(plan)));
-    const mismatches = crossCheckRealmAndGateway(realmSchema.parse(args.identity.realm), preview);
-    if (mismatches.length > 0) throw new pulumi.ResourceError(`gateway and realm disagree:\n  ${mismatches.join("\n  ")}`, this);
+    checkedOn(this, () => checkGatewayAgreesWithRealm(args.identity.realm, preview));
     const spec = gatewayContainer(plan);
 
     this.certificate = args.ca.issue(`${name}-server`, gatewayCertificate(plan), this);

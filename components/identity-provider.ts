@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformPlan } from "../plan/plan";
 import { identityCertificate } from "../render/certificates";
-import { renderRealm, renderRealmJson } from "../render/keycloak/realm";
-import { checkRealm, checkRealmImport } from "../render/keycloak/realm-schema";
+import { checkedRealm, checkedRealmImport, Realm } from "../render/keycloak/checked";
 import { identityHostname, oidcEndpoints } from "../render/keycloak/oidc";
-import { databaseContainer, identityContainer, POSTGRES_DATA_DIR, realmInput } from "../render/keycloak/from-plan";
+import { databaseContainer, identityContainer, POSTGRES_DATA_DIR } from "../render/keycloak/from-plan";
 import { databaseFiles, identityFiles } from "../render/workload-files";
 import { InternalCa, LeafCertificate } from "./internal-ca";
+import { checkedOn } from "./render-check";
 import { createWorkloadContainer } from "./workload-container";
 
 export interface IdentityProviderArgs {
@@ -32,7 +32,7 @@ export class IdentityProvider extends pulumi.ComponentResource {
   readonly containerName: pulumi.Output<string>;
   readonly database?: docker.Container;
   /** the realm as rendered, free of secrets (the uploaded import adds each client's secret) */
-  readonly realm: ReturnType<typeof renderRealm>;
+  readonly realm: Realm;
   readonly issuer: string;
   /** app name → that app's OAuth2 client secret (a Pulumi secret), for that app's container alone */
   readonly clientSecrets: Record<string, pulumi.Output<string>> = {};
@@ -46,23 +46,14 @@ export class IdentityProvider extends pulumi.ComponentResource {
     this.issuer = oidc.issuer;
 
     // Everything is rendered and checked before the first resource is declared: nothing half-applied.
-    this.realm = renderRealm(realmInput(plan));
-    const problems = checkRealm(this.realm);
-    if (problems.length > 0) throw new pulumi.ResourceError(`realm ${config.identity.realm} is invalid:\n  ${problems.join("\n  ")}`, this);
+    this.realm = checkedOn(this, () => checkedRealm(plan));
     const keycloak = identityContainer(plan);
 
     const password = (logical: string) => pulumi.secret(new random.RandomPassword(`${name}-${logical}`, SECRET, { parent: this }).result);
     const adminPassword = password("admin-password");
     for (const app of plan.apps) this.clientSecrets[app.config.name] = password(`client-${app.config.name}`);
     // The structure was checked above; this checks the generated secrets' shape too.
-    const realmJson = pulumi.secret(
-      pulumi.all(this.clientSecrets).apply((secrets) => {
-        const json = renderRealmJson(realmInput(plan), secrets);
-        const secretProblems = checkRealmImport(JSON.parse(json));
-        if (secretProblems.length > 0) throw new pulumi.ResourceError(`realm import ${config.identity.realm} is invalid:\n  ${secretProblems.join("\n  ")}`, this);
-        return json;
-      }),
-    );
+    const realmJson = pulumi.secret(pulumi.all(this.clientSecrets).apply((secrets) => checkedOn(this, () => checkedRealmImport(plan, secrets))));
 
     let dbPassword: pulumi.Output<string> | undefined;
     if (config.identity.database.kind === "postgres") {

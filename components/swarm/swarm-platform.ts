@@ -10,15 +10,15 @@ import { appCertificate, gatewayCertificate, identityCertificate, serviceCertifi
 import { renderEnvoyBootstrap, renderEnvoyYaml } from "../../render/envoy/bootstrap";
 import { GatewayPins, placeholderPins } from "../../render/envoy/from-plan";
 import { spkiPinFromPem } from "../../render/envoy/spki";
-import { crossCheckRealmAndGateway } from "../../render/keycloak/cross-check";
-import { realmInput } from "../../render/keycloak/from-plan";
+import type { FileUpload } from "../../render/hardening";
+import { checkedRealm, checkedRealmImport, checkGatewayAgreesWithRealm } from "../../render/keycloak/checked";
 import { identityHostname, oidcEndpoints } from "../../render/keycloak/oidc";
-import { renderRealm, renderRealmJson } from "../../render/keycloak/realm";
-import { checkRealm, checkRealmImport, realmSchema } from "../../render/keycloak/realm-schema";
 import { egressContainer } from "../../render/squid";
-import { swarmStack, SwarmStack } from "../../render/swarm/from-plan";
+import { swarmStack, SwarmStack, SwarmWorkload } from "../../render/swarm/from-plan";
 import { swarmGatewayInput } from "../../render/swarm/gateway";
+import { appFiles, databaseFiles, gatewayFiles, identityFiles, serviceFiles } from "../../render/workload-files";
 import { InternalCa, LeafCertificate, spkiPins } from "../internal-ca";
+import { checkedOn } from "../render-check";
 import { createSwarmService } from "./service";
 
 export interface SwarmPlatformArgs {
@@ -48,13 +48,10 @@ export class SwarmPlatform extends pulumi.ComponentResource {
     const { config } = plan;
     // everything rendered and checked before the first resource: nothing half-applied
     this.rendered = swarmStack(plan);
-    const realm = renderRealm(realmInput(plan));
-    const realmProblems = checkRealm(realm);
-    if (realmProblems.length > 0) throw new pulumi.ResourceError(`realm ${config.identity.realm} is invalid:\n  ${realmProblems.join("\n  ")}`, this);
-    const preview = renderEnvoyBootstrap(swarmGatewayInput(plan, placeholderPins(plan)));
-    const mismatches = crossCheckRealmAndGateway(realmSchema.parse(realm), preview);
-    if (mismatches.length > 0) throw new pulumi.ResourceError(`gateway and realm disagree:\n  ${mismatches.join("\n  ")}`, this);
-    this.squidConfig = egressContainer(plan).config;
+    const realm = checkedOn(this, () => checkedRealm(plan));
+    checkedOn(this, () => checkGatewayAgreesWithRealm(realm, renderEnvoyBootstrap(swarmGatewayInput(plan, placeholderPins(plan)))));
+    const egress = egressContainer(plan);
+    this.squidConfig = egress.config;
 
     for (const network of this.rendered.networks) {
       this.networks[network.name] = new docker.Network(`${name}-net-${network.name.slice(plan.prefix.length + 1)}`, network, { parent: this });
@@ -63,52 +60,58 @@ export class SwarmPlatform extends pulumi.ComponentResource {
     const tlsOf = (leaf: LeafCertificate) => ({ ca: this.ca.certPem, cert: leaf.certPem, key: leaf.privateKeyPem });
     const password = (logical: string) => pulumi.secret(new random.RandomPassword(`${name}-${logical}`, SECRET, { parent: this }).result);
 
-    const certificates: Record<string, LeafCertificate> = {};
+    const appCertificates: Record<string, LeafCertificate> = {};
     const clientSecrets: Record<string, pulumi.Output<string>> = {};
     for (const app of plan.apps) {
-      certificates[`app:${app.config.name}`] = this.ca.issue(`${name}-app-${app.config.name}-client`, appCertificate(app), this);
+      appCertificates[app.config.name] = this.ca.issue(`${name}-app-${app.config.name}-client`, appCertificate(app), this);
       clientSecrets[app.config.name] = password(`client-${app.config.name}`);
     }
+    const serviceCertificates: Record<string, LeafCertificate> = {};
     for (const service of plan.services) {
-      certificates[`service:${service.config.name}`] = this.ca.issue(`${name}-svc-${service.config.name}-server`, serviceCertificate(service), this);
+      serviceCertificates[service.config.name] = this.ca.issue(`${name}-svc-${service.config.name}-server`, serviceCertificate(service), this);
     }
     this.identityIssuer = oidcEndpoints({ hostname: identityHostname(config.trustDomain), port: config.identity.port, realm: config.identity.realm }).issuer;
     const identityCert = this.ca.issue(`${name}-identity-server`, identityCertificate(plan), this);
     // the apps reach the gateway by its alias "gateway", which the certificate names
     const gatewayCert = this.ca.issue(`${name}-gateway-server`, gatewayCertificate(plan), this);
 
-    const appPins = spkiPins(plan.apps.map((a) => [a.config.name, certificates[`app:${a.config.name}`].publicKeyPem]));
-    const servicePins = spkiPins(plan.services.map((s) => [s.config.name, certificates[`service:${s.config.name}`].publicKeyPem]));
+    const appPins = spkiPins(plan.apps.map((a) => [a.config.name, appCertificates[a.config.name].publicKeyPem]));
+    const servicePins = spkiPins(plan.services.map((s) => [s.config.name, serviceCertificates[s.config.name].publicKeyPem]));
     this.envoyConfig = pulumi
       .all([appPins, servicePins, identityCert.publicKeyPem.apply(spkiPinFromPem)])
       .apply(([apps, services, identity]) => renderEnvoyYaml(swarmGatewayInput(plan, { apps, services, identity } satisfies GatewayPins)));
 
-    const realmJson = pulumi.secret(
-      pulumi.all(clientSecrets).apply((secrets) => {
-        const json = renderRealmJson(realmInput(plan), secrets);
-        const problems = checkRealmImport(JSON.parse(json));
-        if (problems.length > 0) throw new pulumi.ResourceError(`realm import ${config.identity.realm} is invalid:\n  ${problems.join("\n  ")}`, this);
-        return json;
-      }),
-    );
+    const realmJson = pulumi.secret(pulumi.all(clientSecrets).apply((secrets) => checkedOn(this, () => checkedRealmImport(plan, secrets))));
     const dbPassword = config.identity.database.kind === "postgres" ? password("db-password") : undefined;
-    const contents: Record<string, Record<string, pulumi.Input<string>>> = {
-      gateway: { ...tlsOf(gatewayCert), "envoy-config": this.envoyConfig },
-      egress: { "squid-conf": this.squidConfig },
-      identity: { ...tlsOf(identityCert), realm: realmJson, "admin-password": password("admin-password"), ...(dbPassword ? { "db-password": dbPassword } : {}) },
-      ...(dbPassword ? { database: { "db-password": dbPassword } } : {}),
+    const adminPassword = password("admin-password");
+    const apps = new Map(plan.apps.map((app) => [app.config.name, app]));
+    const services = new Map(plan.services.map((service) => [service.config.name, service]));
+    // each workload's files from the lists the engine wiring uploads (render/workload-files.ts)
+    const uploadsOf = (workload: SwarmWorkload): FileUpload<pulumi.Input<string>>[] => {
+      switch (workload.role) {
+        case "app":
+          return appFiles(apps.get(workload.key)!, { ...tlsOf(appCertificates[workload.key]), oauthClientSecret: clientSecrets[workload.key] });
+        case "service":
+          return serviceFiles(services.get(workload.key)!, tlsOf(serviceCertificates[workload.key]));
+        case "gateway":
+          return gatewayFiles({ ...tlsOf(gatewayCert), envoyConfig: this.envoyConfig });
+        case "egress":
+          return egress.uploads;
+        case "identity":
+          return identityFiles(plan, { ...tlsOf(identityCert), realm: realmJson, adminPassword, dbPassword });
+        case "database":
+          if (dbPassword === undefined) throw new pulumi.ResourceError("a database service was rendered, but platform:identity.database.kind is not postgres", this);
+          return databaseFiles({ dbPassword });
+      }
     };
 
     for (const workload of this.rendered.workloads) {
       // apps and services are keyed by name; the platform's own workloads by their role (which is their key)
       const named = workload.role === "app" || workload.role === "service";
-      const certificate = certificates[`${workload.role}:${workload.key}`];
-      const files =
-        workload.role === "app" ? { ...tlsOf(certificate), "oauth-client-secret": clientSecrets[workload.key] } : workload.role === "service" ? tlsOf(certificate) : contents[workload.key];
       const logical = `${name}-${workload.role === "service" ? "svc" : workload.role}${named ? `-${workload.key}` : ""}`;
       // Keycloak starts after its database; the gateway after Keycloak (it fetches the JWKS)
       const dependsOn = workload.role === "identity" && this.services.database ? [this.services.database] : workload.role === "gateway" && this.services.identity ? [this.services.identity] : [];
-      this.services[workload.key] = createSwarmService(logical, workload, this.networks, files, this, dependsOn);
+      this.services[workload.key] = createSwarmService(logical, workload, this.networks, uploadsOf(workload), this, dependsOn);
     }
 
     this.registerOutputs({

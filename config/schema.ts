@@ -307,6 +307,14 @@ function checkOrchestrator(spec: PlatformConfig, ctx: z.RefinementCtx): void {
       message: "the PostgreSQL database keeps its data in a volume local to one node: pin the identity services to that node, e.g. [node.hostname==db-node] or [node.labels.platform.identity==true], or use database.kind dev-file",
     });
   }
+  const appNames = new Set(spec.apps.map((app) => app.name));
+  for (const name of Object.keys(swarm.appPlacement).filter((key) => !appNames.has(key))) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["swarm", "appPlacement", name],
+      message: `no app named ${JSON.stringify(name)} in platform:apps (apps: ${[...appNames].join(", ") || "none"}): correct the name, or remove the entry`,
+    });
+  }
   checkOverlayAddresses(spec, swarm, ctx);
 }
 

@@ -50,9 +50,22 @@ export const swarmConfig = z.strictObject({
   placement: z
     .strictObject(Object.fromEntries(PLACEMENT_ROLES.map((role) => [role, constraints])) as Record<PlacementRole, typeof constraints>)
     .prefault({}),
+  /**
+   * Constraints for one app, by its name, added to placement.apps (never instead of them): the
+   * operator's, not the vendor's (an app manifest cannot choose nodes), e.g. a new app on a
+   * quarantine node. Names are checked against platform:apps (config/schema.ts).
+   */
+  appPlacement: z
+    .record(z.string(), constraints, { error: "expected app names mapped to lists of placement constraints, e.g. { forecast-widget: [node.labels.quarantine==true] }" })
+    .default({}),
 });
 
 export type SwarmConfig = z.output<typeof swarmConfig>;
+
+/** An app's constraints: the apps' placement, then its own, each once, in that order. */
+export function appConstraints(swarm: Pick<SwarmConfig, "placement" | "appPlacement">, app: string): string[] {
+  return [...new Set([...swarm.placement.apps, ...(swarm.appPlacement[app] ?? [])])];
+}
 
 /** The Swarm settings with every default filled in (what the Swarm wiring reads when `platform:swarm` is absent). */
 export function swarmSettings(config: { swarm?: SwarmConfig }): SwarmConfig {

@@ -41,6 +41,7 @@ describe("platform:orchestrator", () => {
       egressReplicas: 2,
       update: { order: "start-first", failureAction: "rollback", parallelism: 1, delaySeconds: 5, monitorSeconds: 15 },
       placement: { gateway: [], egress: [], identity: [], services: [], apps: [] },
+      appPlacement: {},
     });
   });
 });
@@ -86,6 +87,17 @@ describe("platform:swarm values", () => {
     for (const good of ["node.role==manager", "node.id!=abc123", "node.platform.os==linux", "node.labels.zone==eu-1", "engine.labels.storage==ssd", "node.hostname == swt-n2"]) {
       assert.deepEqual(problems((c) => (swarm(c), (c.swarm = { placement: { apps: [good] } }))), [], good);
     }
+  });
+
+  it("takes an app's own placement by its name, refusing a name platform:apps lacks and a bad constraint by their keys", () => {
+    assert.deepEqual(problems((c) => (swarm(c), (c.swarm = { appPlacement: { alpha: ["node.labels.quarantine==true"] } }))), []);
+    assert.deepEqual(problems((c) => (swarm(c), (c.swarm = { appPlacement: { alhpa: ["node.labels.quarantine==true"] } }))), [
+      'platform:swarm.appPlacement.alhpa: no app named "alhpa" in platform:apps (apps: alpha): correct the name, or remove the entry',
+    ]);
+    const [bad, ...rest] = problems((c) => (swarm(c), (c.swarm = { appPlacement: { alpha: ["node.labels.quarantine=true"] } })));
+    assert.deepEqual(rest, []);
+    assert.match(bad, /^platform:swarm\.appPlacement\.alpha\[0\]: expected <attribute>==<value> or <attribute>!=<value>/);
+    assert.match(problems((c) => (swarm(c), (c.swarm = { appPlacement: ["node.role==worker"] })))[0], /^platform:swarm\.appPlacement: expected app names mapped to lists of placement constraints/);
   });
 
   it("refuses an update that would keep rolling out failing tasks, and replicas out of bounds", () => {

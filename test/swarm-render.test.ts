@@ -279,7 +279,7 @@ describe("node requirement probes", () => {
 });
 
 describe("Swarm service details", () => {
-  it("takes replicas, update policy and placement from config, and spreads replicated services over nodes", () => {
+  it("takes replicas, update policy and placement (the apps' and one app's own) from config, and spreads replicated services over nodes", () => {
     const plan = devSwarmPlan((raw) => {
       raw.apps[0].replicas = 3;
       raw.network.appPrefixLength = 26;
@@ -288,6 +288,7 @@ describe("Swarm service details", () => {
         egressReplicas: 4,
         update: { order: "stop-first", failureAction: "pause", parallelism: 2, delaySeconds: 1, monitorSeconds: 30 },
         placement: { gateway: ["node.role==manager"], apps: ["node.labels.zone==a"], egress: ["node.labels.egress==true"] },
+        appPlacement: { "backup-agent": ["node.labels.quarantine==true", "node.labels.zone==a"] },
       };
     });
     const stack = swarmStack(plan);
@@ -301,7 +302,8 @@ describe("Swarm service details", () => {
     assert.deepEqual(service("gateway").rollbackConfig, { order: "stop-first", failureAction: "pause", parallelism: 2, delay: "1s", monitor: "30s", maxFailureRatio: "0" });
     assert.deepEqual(service("gateway").taskSpec.placement, { constraints: ["node.role==manager"], prefs: ["spread=node.id"] });
     assert.deepEqual(service("forecast-widget").taskSpec.placement, { constraints: ["node.labels.zone==a"], prefs: ["spread=node.id"] });
-    assert.deepEqual(service("backup-agent").taskSpec.placement, { constraints: ["node.labels.zone==a", "node.labels.platform.runtime==runsc"], prefs: [] });
+    // its own constraints after the apps' (each once), then what gVisor needs
+    assert.deepEqual(service("backup-agent").taskSpec.placement, { constraints: ["node.labels.zone==a", "node.labels.quarantine==true", "node.labels.platform.runtime==runsc"], prefs: [] });
     assert.deepEqual(service("weather").taskSpec.placement, { constraints: [], prefs: [] });
   });
 

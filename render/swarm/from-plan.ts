@@ -1,7 +1,7 @@
 // The whole stack in its Swarm form, from the same plan and the same container renderers as the
 // engine wiring: overlay networks, one service per workload with the files it gets as secrets and
 // configs, and what every node must provide. Pure: the wiring (components/) creates the objects.
-import { swarmSettings, type PlacementRole, type SwarmConfig } from "../../config/swarm";
+import { appConstraints, swarmSettings, type SwarmConfig } from "../../config/swarm";
 import type { PlatformPlan } from "../../plan/plan";
 import { gatewayContainer } from "../envoy/from-plan";
 import { ContainerInputs, FileUpload } from "../hardening";
@@ -51,31 +51,31 @@ export function swarmStack(plan: PlatformPlan): SwarmStack {
     key: string,
     container: ContainerInputs & { entrypoints?: string[] },
     files: SwarmFileRef[],
-    placement: PlacementRole,
+    constraints: string[],
     replicas: number,
     update: SwarmConfig["update"] = swarm.update,
   ) => {
     const swarmed = { ...container, envs: envWithAliases(container.envs, aliases) };
-    const service = swarmService(swarmed, { replicas, constraints: swarm.placement[placement], update, spread: replicas > 1 });
+    const service = swarmService(swarmed, { replicas, constraints, update, spread: replicas > 1 });
     workloads.push({ role, key, service, files, container });
   };
 
   for (const app of plan.apps) {
-    add("app", app.config.name, appContainer(plan, app), refs(appFiles(app, { ...NO_TLS, oauthClientSecret: "" })), "apps", app.config.replicas ?? 1);
+    add("app", app.config.name, appContainer(plan, app), refs(appFiles(app, { ...NO_TLS, oauthClientSecret: "" })), appConstraints(swarm, app.config.name), app.config.replicas ?? 1);
   }
   for (const service of plan.services) {
-    add("service", service.config.name, serviceContainer(plan, service), refs(serviceFiles(service, NO_TLS)), "services", 1);
+    add("service", service.config.name, serviceContainer(plan, service), refs(serviceFiles(service, NO_TLS)), swarm.placement.services, 1);
   }
   const postgres = plan.config.identity.database.kind === "postgres";
   if (postgres) {
     // two PostgreSQL servers on one data directory corrupt it: the old task stops before the new one starts
-    add("database", "database", databaseContainer(plan), refs(databaseFiles({ dbPassword: "" })), "identity", 1, { ...swarm.update, order: "stop-first" });
+    add("database", "database", databaseContainer(plan), refs(databaseFiles({ dbPassword: "" })), swarm.placement.identity, 1, { ...swarm.update, order: "stop-first" });
   }
-  add("identity", "identity", identityContainer(plan), refs(identityFiles(plan, { ...NO_TLS, realm: "", adminPassword: "", dbPassword: "" })), "identity", 1);
+  add("identity", "identity", identityContainer(plan), refs(identityFiles(plan, { ...NO_TLS, realm: "", adminPassword: "", dbPassword: "" })), swarm.placement.identity, 1);
 
-  add("gateway", "gateway", gatewayContainer(plan), refs(gatewayFiles({ ...NO_TLS, envoyConfig: "" })), "gateway", swarm.gatewayReplicas);
+  add("gateway", "gateway", gatewayContainer(plan), refs(gatewayFiles({ ...NO_TLS, envoyConfig: "" })), swarm.placement.gateway, swarm.gatewayReplicas);
   const egress = egressContainer(plan);
-  add("egress", "egress", egress.spec, refs(egress.uploads), "egress", swarm.egressReplicas);
+  add("egress", "egress", egress.spec, refs(egress.uploads), swarm.placement.egress, swarm.egressReplicas);
 
   const requirements = nodeRequirements(workloads.map((w) => w.container));
   return { networks: overlayNetworks(plan, swarm), workloads, nodeRequirements: requirements, daemonJson: nodeDaemonJson(requirements) };

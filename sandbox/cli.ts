@@ -74,7 +74,9 @@ async function sandbox({ values }: ParsedArgs<typeof SANDBOX_COMMAND.options>): 
     session = swarm ? new SwarmSandboxSession(runId, input, { manager: new Docker(), nodes: parseNodeEngines(values.nodes!), log }) : new SandboxSession(runId, input, { log });
     console.log(`sandbox run ${runId}: stack ${input.stack} as "${input.stackName}"${input.overlayFile ? ` with ${input.overlayFile}` : ""}`);
     const probe = session.staticProbe;
-    console.log("dir" in probe ? `static probe: ${probe.dir} mounted read-only at /opt/platform-probe in every app container (for apps without python3)` : `static probe: absent: ${probe.absent}`);
+    if ("absent" in probe) console.log(`static probe: absent: ${probe.absent}`);
+    else if (swarm) console.log(`static probe: ${probe.dir}, copied onto every node by the node fixtures and mounted read-only at /opt/platform-probe in every app task (for apps without python3)`);
+    else console.log(`static probe: ${probe.dir} mounted read-only at /opt/platform-probe in every app container (for apps without python3)`);
     const up = await session.standUp();
     const results: ProbeResult[] = await session.probe({
       only: values.only?.split(",").map((s) => s.trim()),

@@ -12,6 +12,7 @@ import { parsePlatformConfig, rawConfigFromFlatMap } from "../config/load";
 import { buildPlan } from "../plan/plan";
 import { PLATFORM_LABEL } from "../plan/names";
 import { swarmStack } from "../render/swarm/from-plan";
+import { execIn } from "../sandbox/exec";
 import { isFailure, ProbeResult } from "../sandbox/probes/types";
 import { runProbeCode } from "../sandbox/probes/runner";
 import { newRunId } from "../sandbox/session";
@@ -115,6 +116,31 @@ describe("the dev stack as a Swarm stack in the sandbox, on 3 nodes", { skip: un
     for (const app of ["forecast-widget", "backup-agent"]) {
       const ran = results.filter((r) => r.target === app && r.verdict !== "skipped");
       assert.ok(ran.length >= 20, `${app}: only ${ran.length} probes ran: ${results.filter((r) => r.target === app && r.verdict === "skipped").map((r) => `${r.probe} (${r.evidence})`).join("; ")}`);
+    }
+  });
+
+  it("puts the host marker and a host listener on every node's own host, and the apps reach neither", async () => {
+    const fixtures = session.nodeFixtures!;
+    assert.ok(fixtures, "node fixtures were made (the static probe is built)");
+    assert.deepEqual([...fixtures.containers.keys()].sort(), cluster.nodes.map((n) => n.hostname).sort());
+    for (const app of ["forecast-widget", "backup-agent"]) {
+      const result = (probe: string) => results.find((r) => r.target === app && r.probe === probe);
+      assert.equal(result("breakout.host-paths")?.verdict, "stopped", JSON.stringify(result("breakout.host-paths")));
+      assert.equal(result("lateral.host-services")?.verdict, "stopped", JSON.stringify(result("lateral.host-services")));
+      const target = session.probedApps.find((a) => a.name === app)!;
+      assert.ok(target.hostAddresses!.length >= 2, `${app}: the node's address and its docker_gwbridge gateway: ${target.hostAddresses}`);
+      // the controls, from the node's own host (the fixture's container, on the host network, the host's /tmp at /node-tmp):
+      // the listener answers on each address the app tried, and the marker is there with its nonce
+      const fixture = fixtures.containers.get(`${NAME}-n1`)!;
+      const onNode = async (probe: string, args: Record<string, unknown>) => {
+        const run = await execIn(fixture, ["/platform-probe", probe, JSON.stringify(args)], { timeoutMs: 30_000 });
+        return JSON.parse(run.stdout.trim().split("\n").pop() || "{}") as { attack?: string; evidence?: string };
+      };
+      const reached = await onNode("tcp_connect", { targets: target.hostAddresses!.map((ip) => [ip, fixtures.hostListener.port]), timeout: 3 });
+      assert.equal(reached.attack, "succeeded", JSON.stringify(reached));
+      assert.equal(reached.evidence!.split(";").filter((part) => / connected$/.test(part.trim())).length, target.hostAddresses!.length, reached.evidence);
+      const marker = await onNode("host_paths", { path: fixtures.hostMarker.path.replace(/^\/tmp\//, "/node-tmp/"), nonce: fixtures.hostMarker.nonce });
+      assert.equal(marker.attack, "succeeded", JSON.stringify(marker));
     }
   });
 

@@ -1,5 +1,6 @@
 // Breakout probes (paper II-B): the hardening must stop each escape route from inside an app.
 import { attackVerdict, Probe, victimOf } from "./probe";
+import { absentReason } from "./types";
 import { describeFailure } from "./python";
 import { runProbeCode, victimProcess } from "./runner";
 
@@ -62,7 +63,14 @@ const setuidEscalation: Probe = {
   },
 };
 export const dockerSocket = simple("breakout.docker-socket", "reach the container engine's API socket", "docker_socket");
-const hostPaths = simple("breakout.host-paths", "read a file on the host", "host_paths", (_target, env) => ({ path: env.hostMarker.path, nonce: env.hostMarker.nonce }));
+const readHostFile = simple("breakout.host-paths", "read a file on the host", "host_paths", (_target, env) => env.hostMarker);
+const hostPaths: Probe = {
+  ...readHostFile,
+  async run(target, env) {
+    const reason = absentReason(env.hostMarker);
+    return reason ? { verdict: "skipped", evidence: reason } : readHostFile.run(target, env);
+  },
+};
 
 const ptraceOther: Probe = {
   id: "breakout.ptrace",

@@ -66,12 +66,16 @@ const internetDirect: Probe = {
 const hostServices: Probe = {
   id: "lateral.host-services",
   category: "lateral",
-  title: "reach a service listening on the Docker host (through the app network's bridge address)",
+  title: "reach a service listening on the Docker host (its bridge addresses; on Swarm the node's own addresses)",
   async run(target, env) {
     const reason = absentReason(env.hostListener);
     if (reason) return { verdict: "skipped", evidence: reason };
-    if (target.bridgeGateways.length === 0) return { verdict: "skipped", evidence: "the app network has no gateway address" };
     const port = (env.hostListener as { port: number }).port;
+    if (target.hostAddresses) {
+      if (target.hostAddresses.length === 0) return { verdict: "skipped", evidence: "no address of the app's node is known" };
+      return connectProbe(target, target.hostAddresses.map((ip) => ({ name: "host", ip, port })), "host listener on the node's addresses");
+    }
+    if (target.bridgeGateways.length === 0) return { verdict: "skipped", evidence: "the app network has no gateway address" };
     return connectProbe(target, target.bridgeGateways.map((ip) => ({ name: "host", ip, port })), "host listener via the bridge addresses");
   },
 };

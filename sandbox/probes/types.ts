@@ -29,6 +29,13 @@ export interface AppTarget {
   bridgeGateway: string;
   /** the bridge gateway address of every network the container is on */
   bridgeGateways: string[];
+  /**
+   * The addresses of the host the container runs on, where lateral.host-services looks for the host
+   * listener. Absent on one engine: there the bridge gateways are the host's addresses. On Swarm an
+   * overlay's gateway is not (it lives in the overlay's own namespace): the node's address and its
+   * docker_gwbridge gateway are.
+   */
+  hostAddresses?: string[];
   runtime: string;
   user: string;
   /** limits actually configured (docker inspect); undefined when unlimited */
@@ -87,13 +94,13 @@ export interface ProbeEnvironment {
   identity: Endpoint | { absent: string };
   gateway: { absent: string } | GatewayInfo;
   egress: { absent: string } | { present: true };
-  /** a file on the host the container must not be able to read */
-  hostMarker: { path: string; nonce: string };
+  /** a file on the host (on a Swarm stack: on every node's host) the container must not be able to read */
+  hostMarker: { path: string; nonce: string } | { absent: string };
   /** a listener outside every platform network, standing in for the internet */
   internet: Endpoint | { absent: string };
   /** whether probes may make the proxy contact real internet hosts (egress.whitelisted-allowed) */
   allowInternet?: boolean;
-  /** a TCP port listening on every address of the Docker host */
+  /** a TCP port listening on every address of the Docker host (on a Swarm stack: of every node's host) */
   hostListener: { port: number } | { absent: string };
 }
 

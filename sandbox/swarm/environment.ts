@@ -1,6 +1,7 @@
 // From a Swarm stack that has converged to what the probes need: one task of each app as the attacker
 // (exec'd on the node it runs on), the proxies' and services' task addresses on the overlays, and the
 // gateway with every app's credentials, read from the secrets and configs the program declares.
+import type Docker from "dockerode";
 import type { RecordedResource } from "../../mock-runner/run-program";
 import { parsePlatformConfig, rawConfigFromFlatMap } from "../../config/load";
 import { PLATFORM_LABEL } from "../../plan/names";
@@ -82,13 +83,25 @@ function replicaShares(gateway: GatewayInfo, replicas: number): GatewayInfo {
   return { ...gateway, apps: gateway.apps.map((app) => ({ ...app, rateLimit: perReplicaRateLimit(app.rateLimit, replicas) })) };
 }
 
+/**
+ * Where a task's node answers on its host network: the address the swarm knows it by, and the gateway
+ * of its docker_gwbridge (the bridge a task of a non-internal overlay would leave the node through).
+ */
+async function nodeHostAddresses(mirror: SwarmMirror, engine: Docker, nodeId: string): Promise<string[]> {
+  const node = await mirror.manager.getNode(nodeId).inspect();
+  const bridge = await engine.getNetwork("docker_gwbridge").inspect().catch(() => undefined);
+  // a manager may report 0.0.0.0 as its status address; its manager address (host:port) has the real one
+  const addresses = [node.Status?.Addr, node.ManagerStatus?.Addr?.replace(/:\d+$/, ""), ...(bridge?.IPAM?.Config ?? []).map((c: { Gateway?: string }) => c.Gateway)];
+  return [...new Set(addresses.filter((a): a is string => typeof a === "string" && /^\d+\.\d+\.\d+\.\d+$/.test(a) && a !== "0.0.0.0"))];
+}
+
 const firstAddress = (task: TaskView | undefined, network?: string) => (task ? (network ? task.addresses[network] : Object.values(task.addresses)[0]) : undefined) || undefined;
 
 export async function swarmProbeEnvironment(
   mirror: SwarmMirror,
   up: SwarmBringUp,
   config: Record<string, unknown>,
-  fixtures: Pick<ProbeEnvironment, "hostMarker" | "internet">,
+  fixtures: Pick<ProbeEnvironment, "hostMarker" | "hostListener" | "internet">,
 ): Promise<ProbeEnvironment> {
   const { config: platform } = parsePlatformConfig(rawConfigFromFlatMap(config));
   const egress = byRole(up, "egress")[0];
@@ -104,8 +117,10 @@ export async function swarmProbeEnvironment(
       : proxyIp
         ? { ip: proxyIp, port: platform.egress.port, whitelist: platform.apps.find((a) => a.name === name)?.egress ?? [] }
         : { absent: `the egress proxy has no task on ${network}` };
-    const target = await appTarget(mirror.engineOf(task.nodeId), task.containerId!, name, proxy);
-    apps.push({ ...target, ...Object.fromEntries(Object.entries(await limitsInForce(target)).filter(([, v]) => v !== undefined)) });
+    const engine = mirror.engineOf(task.nodeId);
+    const target = await appTarget(engine, task.containerId!, name, proxy);
+    const hostAddresses = await nodeHostAddresses(mirror, engine, task.nodeId);
+    apps.push({ ...target, hostAddresses, ...Object.fromEntries(Object.entries(await limitsInForce(target)).filter(([, v]) => v !== undefined)) });
   }
   const services: ProbeEnvironment["services"] = [];
   for (const { service, tasks } of byRole(up, "service")) {
@@ -128,8 +143,6 @@ export async function swarmProbeEnvironment(
       ? replicaShares(gatewayView(config, up.resources, gatewayTask.containerId!, "absent" in identityEndpoint ? identityEndpoint : { present: true }, (app) => swarmAppCredentials(up.resources, app)), swarmSettings(platform).gatewayReplicas)
       : { absent: gateway ? "the gateway service has no running task" : "the program declares no gateway service" },
     egress: egress?.tasks.length ? { present: true } : { absent: egress ? "the egress service has no running task" : "the program declares no egress service" },
-    // the nodes are network namespaces of this machine: a listener of the machine is on no node's network
-    hostListener: { absent: "on the Swarm test cluster every node is a network namespace: a listener of the machine is not on a node's own addresses, so the probe would prove nothing" },
     ...fixtures,
   };
 }

@@ -2,22 +2,24 @@
 // material, its overlay networks, secrets, configs and services created through the swarm manager as
 // the provider creates them, the stack waited on until every service has converged and every gateway
 // replica holds Keycloak's keys, the attack probes run from a task of each app on the node it runs
-// on, and everything removed.
+// on, and everything removed. What the probes aim at on the hosts (a marker file, a listener) is put on
+// every node's own host by the node fixtures (node-fixtures.ts), not on the machine running the sandbox.
+import { join } from "node:path";
 import type Docker from "dockerode";
 import { parsePlatformConfig, rawConfigFromFlatMap } from "../../config/load";
 import type { RecordedResource } from "../../mock-runner/run-program";
 import { PLATFORM_LABEL } from "../../plan/names";
 import { evaluateProgram, labelsOf } from "../bringup";
 import { imagePresent } from "../docker-availability";
-import { createHostFixtures, HostFixtures } from "../fixtures";
 import { createOutsideStandIn } from "../outside";
 import { runSuite } from "../probes/suite";
 import type { AppTarget, Endpoint, ProbeResult } from "../probes/types";
 import { ProviderMirror } from "../provider-mirror/docker-resources";
-import { builtStaticProbeDir } from "../provider-mirror/probe-mount";
+import { builtStaticProbeDir, STATIC_PROBE_EXECUTABLE } from "../provider-mirror/probe-mount";
 import { PROBE_IMAGE, READY_TIMEOUT_MS } from "../session";
 import type { StackInput } from "../stack-input";
 import { SwarmBringUp, swarmProbeEnvironment, SwarmService } from "./environment";
+import { cleanupNodeFixtureLeftovers, createNodeFixtures, NodeFixtures } from "./node-fixtures";
 import { waitConverged, waitForReplicaKeys } from "./readiness";
 import { cleanupSwarmLeftovers, SwarmMirror } from "./swarm-mirror";
 import type { TaskView } from "./tasks";
@@ -43,7 +45,8 @@ export class SwarmSandboxSession {
   probedApps: AppTarget[] = [];
   private readonly nodeIds = new Map<string, Docker>();
   private outside?: ProviderMirror;
-  private fixtures?: HostFixtures;
+  /** the host marker, the host listener and the static probe on every node (made from the static probe) */
+  nodeFixtures?: NodeFixtures;
   private internet?: Endpoint | { absent: string };
   private tornDown = false;
   /** whether standUp got as far as the swarm: before that there is nothing to remove (and maybe no manager to ask) */
@@ -52,7 +55,8 @@ export class SwarmSandboxSession {
 
   constructor(readonly runId: string, readonly input: StackInput, private readonly options: SwarmSessionOptions) {
     this.staticProbe = builtStaticProbeDir();
-    this.mirror = new SwarmMirror(runId, options.manager, (id) => this.nodeIds.get(id), { staticProbeDir: "dir" in this.staticProbe ? this.staticProbe.dir : undefined });
+    // the app tasks' static probe bind comes from the node fixtures: build/ is on this machine, not on the nodes
+    this.mirror = new SwarmMirror(runId, options.manager, (id) => this.nodeIds.get(id));
     this.log = options.log ?? (() => undefined);
   }
 
@@ -76,8 +80,13 @@ export class SwarmSandboxSession {
     if (config.orchestrator !== "swarm") throw new Error(`stack ${this.input.stack}: platform:orchestrator is ${config.orchestrator}; the Swarm sandbox stands up Swarm stacks only (npm run sandbox runs one-engine stacks)`);
     await this.mapNodes();
     this.touchedSwarm = true;
-    const leftovers = await cleanupSwarmLeftovers(this.options.manager);
+    const leftovers = [...(await cleanupSwarmLeftovers(this.options.manager)), ...(await cleanupNodeFixtureLeftovers(this.options.nodes))];
     if (leftovers.length) this.log(`removed ${leftovers.length} leftovers of earlier runs`);
+    if ("dir" in this.staticProbe) {
+      // before any service: the app tasks bind the probe's directory the fixtures place on every node
+      this.nodeFixtures = await createNodeFixtures(this.runId, this.options.nodes, join(this.staticProbe.dir, STATIC_PROBE_EXECUTABLE), { log: (line) => this.log(`  ${line}`) });
+      this.mirror.options.staticProbeDir = this.nodeFixtures.probeDir;
+    }
     const resources = await evaluateProgram(this.input, "swarm");
     this.log(`program: ${resources.length} resources`);
     const up: SwarmBringUp = { resources, services: [], tasks: new Map() };
@@ -129,10 +138,12 @@ export class SwarmSandboxSession {
     const up = this.up;
     if (!up) throw new Error("probe: stand the stack up first");
     // made once per session: probe() may run again (after a node is cut, say) against the same stand-ins
-    this.fixtures ??= await createHostFixtures(this.runId);
     this.internet ??= await this.createInternet();
     const internet = this.internet;
-    const env = await swarmProbeEnvironment(this.mirror, up, this.input.config, { hostMarker: this.fixtures.hostMarker, internet });
+    const noFixtures = { absent: `no node fixtures: ${"absent" in this.staticProbe ? this.staticProbe.absent : "not made"} (the host marker and listener on every node are made from the static probe)` };
+    const hostMarker = this.nodeFixtures?.hostMarker ?? noFixtures;
+    const hostListener = this.nodeFixtures?.hostListener ?? noFixtures;
+    const env = await swarmProbeEnvironment(this.mirror, up, this.input.config, { hostMarker, hostListener, internet });
     const targets = options.apps ? env.apps.filter((a) => options.apps!.includes(a.name)) : env.apps;
     this.probedApps = targets;
     this.log(`probing ${targets.length} app(s): ${targets.map((a) => a.name).join(", ")}`);
@@ -150,11 +161,15 @@ export class SwarmSandboxSession {
   async teardown(keep = false): Promise<string[]> {
     if (this.tornDown) return [];
     this.tornDown = true;
-    await this.fixtures?.close().catch(() => undefined);
     if (keep) return [];
     // the stand-in's container holds its network, which carries the run's label too: it goes first
     const removed = this.outside ? await this.outside.teardown() : [];
-    if (this.touchedSwarm) removed.push(...(await this.mirror.teardown()));
+    try {
+      if (this.touchedSwarm) removed.push(...(await this.mirror.teardown()));
+    } finally {
+      // after the services (their app tasks bind the probe directory the fixtures placed), and in every case
+      if (this.nodeFixtures) removed.push(...(await this.nodeFixtures.close()));
+    }
     return removed;
   }
 }

@@ -9,6 +9,7 @@
 // `sleep <seconds> [tag...]` (the mount probe's unshare child; also the ptrace probe's victim process,
 // named by its tag). Two serve the TS side where an app has no python3 or shell: `listen <port>
 // <seconds>` (lateral.other-app's victim listener) and `kernel` (gvisor.kernel's uname and kernel log).
+// `node-fixture '<json>'` is the Swarm sandbox's stand-in on a node's host (node_fixture.go).
 package main
 
 import (
@@ -56,6 +57,9 @@ func main() {
 		return
 	case "kernel":
 		kernelInfo()
+		return
+	case "node-fixture":
+		nodeFixture()
 		return
 	}
 	probe, ok := probes[os.Args[1]]

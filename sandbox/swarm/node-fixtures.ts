@@ -82,6 +82,8 @@ export async function createNodeFixtures(
         User: "65534:65534",
         Tty: true,
         HostConfig: {
+          // on the host itself, also on nodes whose default runtime is gVisor (node requirement runsc)
+          Runtime: "runc",
           NetworkMode: "host",
           Binds: [`/tmp:${BOUND_TMP}`],
           ReadonlyRootfs: true,

@@ -92,7 +92,9 @@ describe("the dev stack as a Swarm stack in the sandbox, on 3 nodes", { skip: un
   });
 
   after(async () => {
-    if (log.length) console.log(log.slice(-60).join("\n"));
+    // the probe summary and every skip with its reason, then the last of the session's log
+    const summary = log.filter((line) => /^probes: |^  skipped /.test(line));
+    if (log.length) console.log([...summary, "...", ...log.slice(-60)].join("\n"));
     try {
       for (const node of cluster?.nodes ?? []) cluster.restoreNode(node.index);
       await session?.teardown();

@@ -154,8 +154,16 @@ export class ProviderMirror {
   }
 }
 
+/**
+ * Whether a run's resources are leftovers: the process that made them (its SANDBOX_PID_LABEL) is gone.
+ * This process's own run, and a run whose process is still there, are not.
+ */
+export function runEnded(pid: number): boolean {
+  return pid !== process.pid && !(pid > 0 && processAlive(pid));
+}
+
 /** Whether the process that made a run's resources is still there (another user's counts too). */
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -175,8 +183,7 @@ export async function cleanupLeftovers(docker = new Docker()): Promise<string[]>
   for (const v of (await docker.listVolumes({ filters: { label: [SANDBOX_LABEL] } })).Volumes ?? []) collect(v.Labels as Record<string, string>);
   const removed: string[] = [];
   for (const [runId, pid] of runs) {
-    if (pid > 0 && pid !== process.pid && processAlive(pid)) continue;
-    if (pid === process.pid) continue;
+    if (!runEnded(pid)) continue;
     removed.push(...(await removeLabelled(docker, `${SANDBOX_LABEL}=${runId}`)));
   }
   return removed;

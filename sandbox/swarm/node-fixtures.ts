@@ -10,7 +10,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import type Docker from "dockerode";
-import { processAlive } from "../provider-mirror/docker-resources";
+import { runEnded } from "../provider-mirror/docker-resources";
 import { SANDBOX_LABEL, SANDBOX_PID_LABEL, sandboxLabels } from "../provider-mirror/labels";
 import { STATIC_PROBE_EXECUTABLE } from "../provider-mirror/probe-mount";
 import { uploadArchive } from "../provider-mirror/upload-archive";
@@ -155,7 +155,7 @@ export async function cleanupNodeFixtureLeftovers(nodes: Record<string, Docker>)
   for (const [hostname, docker] of Object.entries(nodes)) {
     for (const info of await docker.listContainers({ all: true, filters: { label: [NODE_FIXTURE_LABEL] } })) {
       const pid = Number(info.Labels[SANDBOX_PID_LABEL] ?? 0);
-      if (pid === process.pid || (pid > 0 && processAlive(pid))) continue;
+      if (!runEnded(pid)) continue;
       const container = docker.getContainer(info.Id);
       // one that has exited left its files: started again, it places them anew (or, its port taken,
       // removes them and exits), and stopping it removes them

@@ -3,7 +3,7 @@
 // run created. Task containers live on the nodes: `nodeEngine` gives the engine of a node, for the
 // exec and inspect calls the probes and readiness checks make there.
 import type Docker from "dockerode";
-import { processAlive } from "../provider-mirror/docker-resources";
+import { runEnded } from "../provider-mirror/docker-resources";
 import { SANDBOX_LABEL, SANDBOX_PID_LABEL, sandboxLabels } from "../provider-mirror/labels";
 import { toNetworkCreate } from "../provider-mirror/network-mapper";
 import { asString, labelMap, rejectUnhandled } from "../provider-mirror/input-error";
@@ -157,7 +157,7 @@ export async function cleanupSwarmLeftovers(manager: Docker): Promise<string[]> 
   for (const s of await manager.listSecrets({ filters })) collect(s.Spec?.Labels);
   const removed: string[] = [];
   for (const [runId, pid] of runs) {
-    if (pid === process.pid || (pid > 0 && processAlive(pid))) continue;
+    if (!runEnded(pid)) continue;
     removed.push(...(await removeLabelled(manager, `${SANDBOX_LABEL}=${runId}`)));
   }
   return removed;

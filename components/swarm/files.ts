@@ -1,6 +1,7 @@
 // Swarm secrets and configs for one service, from the renderer's file refs and the uploads the
 // wiring builds with render/workload-files (the lists the engine wiring uploads): matched by path,
 // so a file reaches a task only where the engine wiring would put it.
+import { isDeepStrictEqual } from "node:util";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORM_LABEL } from "../../plan/names";
@@ -36,7 +37,7 @@ export function createSwarmFiles(
     const upload = byPath.get(ref.fileName);
     if (upload === undefined) throw new pulumi.ResourceError(`service ${serviceName}: no content for its ${ref.kind} ${ref.purpose} (${ref.fileName})`, parent);
     const wanted = swarmFileRef(upload);
-    if (wanted.kind !== ref.kind || wanted.fileUid !== ref.fileUid || wanted.fileGid !== ref.fileGid || wanted.fileMode !== ref.fileMode) {
+    if (!isDeepStrictEqual(wanted, ref)) {
       throw new pulumi.ResourceError(`service ${serviceName}: ${ref.fileName} is rendered as ${describe(ref)} but uploaded as ${describe(wanted)}`, parent);
     }
     const text = pulumi.output(upload.content);

@@ -71,12 +71,11 @@ const hostServices: Probe = {
     const reason = absentReason(env.hostListener);
     if (reason) return { verdict: "skipped", evidence: reason };
     const port = (env.hostListener as { port: number }).port;
-    if (target.hostAddresses) {
-      if (target.hostAddresses.length === 0) return { verdict: "skipped", evidence: "no address of the app's node is known" };
-      return connectProbe(target, target.hostAddresses.map((ip) => ({ name: "host", ip, port })), "host listener on the node's addresses");
-    }
-    if (target.bridgeGateways.length === 0) return { verdict: "skipped", evidence: "the app network has no gateway address" };
-    return connectProbe(target, target.bridgeGateways.map((ip) => ({ name: "host", ip, port })), "host listener via the bridge addresses");
+    // on Swarm the node's own addresses; on one engine the bridge gateways are the host's
+    const onNode = target.hostAddresses !== undefined;
+    const addresses = target.hostAddresses ?? target.bridgeGateways;
+    if (addresses.length === 0) return { verdict: "skipped", evidence: onNode ? "no address of the app's node is known" : "the app network has no gateway address" };
+    return connectProbe(target, addresses.map((ip) => ({ name: "host", ip, port })), onNode ? "host listener on the node's addresses" : "host listener via the bridge addresses");
   },
 };
 

@@ -106,6 +106,8 @@ export async function swarmProbeEnvironment(
   const { config: platform } = parsePlatformConfig(rawConfigFromFlatMap(config));
   const egress = byRole(up, "egress")[0];
   const apps: AppTarget[] = [];
+  // asked once per node, however many apps run there
+  const nodeAddresses = new Map<string, Promise<string[]>>();
   for (const { service, tasks } of byRole(up, "app")) {
     const name = service.labels[PLATFORM_LABEL.app] ?? service.name;
     const task = tasks[0];
@@ -119,7 +121,8 @@ export async function swarmProbeEnvironment(
         : { absent: `the egress proxy has no task on ${network}` };
     const engine = mirror.engineOf(task.nodeId);
     const target = await appTarget(engine, task.containerId!, name, proxy);
-    const hostAddresses = await nodeHostAddresses(mirror, engine, task.nodeId);
+    if (!nodeAddresses.has(task.nodeId)) nodeAddresses.set(task.nodeId, nodeHostAddresses(mirror, engine, task.nodeId));
+    const hostAddresses = await nodeAddresses.get(task.nodeId)!;
     apps.push({ ...target, hostAddresses, ...Object.fromEntries(Object.entries(await limitsInForce(target)).filter(([, v]) => v !== undefined)) });
   }
   const services: ProbeEnvironment["services"] = [];
